@@ -1,0 +1,43 @@
+"""Command line: ``python -m engine check [DIR] [--forms DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.checker import check
+from engine.config import EngineConfig
+from engine.diagrams import DiagramSet
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = EngineConfig()
+    parser = argparse.ArgumentParser(prog="python -m engine")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_cmd = commands.add_parser("check", help="validate a diagram set")
+    check_cmd.add_argument("directory", nargs="?", default=str(defaults.workflows_dir))
+    check_cmd.add_argument("--forms", default=None, help="forms directory (default: ../forms beside DIR)")
+    args = parser.parse_args(argv)
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        print(f"{directory}: no es un directorio", file=sys.stderr)
+        return 2
+    forms_dir = Path(args.forms) if args.forms else directory.parent / "forms"
+    if not forms_dir.is_dir():
+        forms_dir = directory / "forms"
+    diagrams = DiagramSet.from_dirs(directory, forms_dir)
+    problems = check(diagrams)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 1
+    bpmn = len(diagrams.bpmn_files())
+    dmn = len(diagrams.dmn_files())
+    print(f"OK: {bpmn} diagramas BPMN, {dmn} tablas DMN y {len(diagrams.forms)} formularios sin problemas.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Validate a diagram set before it may be deployed.
+
+Every problem is reported as ``file:line: element-id: message`` so an analyst can jump to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from engine.diagrams import DiagramSet
+from engine.diagrams import new_parser
+from engine.expressions import ExpressionRefused
+from engine.expressions import check_source
+from engine.functions import CHECKS
+from engine.functions import OPTIONS
+from engine.functions import SERVICES
+from engine.functions import load_domain
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiff": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
+}
+FLOW_NODES = (
+    "task userTask manualTask serviceTask scriptTask businessRuleTask sendTask receiveTask callActivity "
+    "subProcess startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent "
+    "exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway"
+).split()
+NO_INCOMING_OK = {"startEvent", "boundaryEvent"}
+NO_OUTGOING_OK = {"endEvent"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    element_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.element_id or '-'}: {self.message}"
+
+
+def _local(element) -> str:
+    return etree.QName(element).localname
+
+
+def check(diagrams: DiagramSet) -> list[Problem]:
+    """Every problem found in the set; empty means deployable."""
+    load_domain()
+    problems: list[Problem] = []
+    trees = {}
+    for name, data in diagrams.workflows.items():
+        if name.endswith((".bpmn", ".dmn")):
+            try:
+                trees[name] = etree.fromstring(data)
+            except etree.XMLSyntaxError as exc:
+                problems.append(Problem(name, exc.lineno or 0, "", f"XML mal formado: {exc.msg}"))
+    lanes = _check_lanes_file(diagrams, problems)
+    process_ids = set()
+    for name, root in trees.items():
+        if name.endswith(".bpmn"):
+            process_ids.update(p.get("id") for p in root.iterfind("bpmn:process", NS))
+    for name, root in trees.items():
+        if name.endswith(".bpmn"):
+            _check_bpmn(name, root, diagrams, lanes, process_ids, problems)
+        else:
+            _check_dmn(name, root, problems)
+    if not problems:
+        _check_with_spiff(diagrams, trees, problems)
+    return sorted(set(problems))
+
+
+def _check_lanes_file(diagrams, problems) -> dict:
+    raw = diagrams.workflows.get("lanes.json")
+    if raw is None:
+        return {}
+    try:
+        lanes = json.loads(raw)
+    except ValueError as exc:
+        problems.append(Problem("lanes.json", 1, "", f"JSON no válido: {exc}"))
+        return {}
+    for lane, rule in lanes.items():
+        if rule.get("kind") not in ("owner", "account", "platform"):
+            problems.append(
+                Problem("lanes.json", 1, lane, "tipo de carril desconocido (owner|account|platform)")
+            )
+    return lanes
+
+
+def _check_expression(problems, file, element, source, mode, what):
+    if source is None or not source.strip():
+        return
+    try:
+        check_source(source.strip(), mode)
+    except ExpressionRefused as exc:
+        element_id = element.get("id") or _nearest_id(element)
+        problems.append(Problem(file, element.sourceline or 0, element_id, f"{what}: {exc}"))
+
+
+def _nearest_id(element) -> str:
+    while element is not None and not element.get("id"):
+        element = element.getparent()
+    return element.get("id") if element is not None else ""
+
+
+def _check_bpmn(file, root, diagrams, lanes, process_ids, problems):
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    containers = [*root.iterfind(".//bpmn:process", NS), *root.iterfind(".//bpmn:subProcess", NS)]
+    for container in containers:
+        nodes = {n.get("id"): n for n in container if _local(n) in FLOW_NODES}
+        flows = [f for f in container if _local(f) == "sequenceFlow"]
+        incoming, outgoing = set(), set()
+        for flow in flows:
+            for attr, seen in (("sourceRef", outgoing), ("targetRef", incoming)):
+                ref = flow.get(attr)
+                if ref not in nodes:
+                    problems.append(
+                        Problem(
+                            file,
+                            flow.sourceline,
+                            flow.get("id"),
+                            f"el flujo apunta a un elemento inexistente: {ref!r}",
+                        )
+                    )
+                seen.add(ref)
+            if flow.get("id") not in edges:
+                problems.append(
+                    Problem(
+                        file,
+                        flow.sourceline,
+                        flow.get("id"),
+                        "el flujo no tiene trazo en el diagrama (BPMNEdge)",
+                    )
+                )
+        for node_id, node in nodes.items():
+            kind = _local(node)
+            if node_id not in shapes:
+                problems.append(
+                    Problem(
+                        file,
+                        node.sourceline,
+                        node_id,
+                        "el elemento no tiene forma en el diagrama (BPMNShape)",
+                    )
+                )
+            triggered_sub = container.get("triggeredByEvent") == "true"
+            if kind not in NO_INCOMING_OK and node_id not in incoming and not triggered_sub:
+                problems.append(
+                    Problem(file, node.sourceline, node_id, "el elemento no tiene flujo de entrada")
+                )
+            if kind not in NO_OUTGOING_OK and node_id not in outgoing:
+                problems.append(
+                    Problem(file, node.sourceline, node_id, "el elemento no tiene flujo de salida")
+                )
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        if lane.get("name") not in lanes:
+            problems.append(
+                Problem(
+                    file,
+                    lane.sourceline,
+                    lane.get("id"),
+                    f"carril sin rol conocido en lanes.json: {lane.get('name')!r}",
+                )
+            )
+        if lane.get("id") not in shapes:
+            problems.append(
+                Problem(
+                    file,
+                    lane.sourceline,
+                    lane.get("id"),
+                    "el carril no tiene forma en el diagrama (BPMNShape)",
+                )
+            )
+    for call in root.iterfind(".//bpmn:callActivity", NS):
+        if call.get("calledElement") not in process_ids:
+            problems.append(
+                Problem(
+                    file,
+                    call.sourceline,
+                    call.get("id"),
+                    f"proceso llamado inexistente: {call.get('calledElement')!r}",
+                )
+            )
+    _check_bpmn_expressions(file, root, problems)
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        _check_user_task(file, task, diagrams, problems)
+
+
+def _check_bpmn_expressions(file, root, problems):
+    for cond in root.iterfind(".//bpmn:conditionExpression", NS):
+        _check_expression(problems, file, cond.getparent(), cond.text, "eval", "condición")
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        _check_expression(problems, file, script.getparent(), script.text, "exec", "script")
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiff:{tag}", NS):
+            _check_expression(problems, file, script, script.text, "exec", tag)
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iterfind(f".//bpmn:{tag}", NS):
+            _check_expression(problems, file, timer, timer.text, "eval", "temporizador")
+    for operator in root.iterfind(".//spiff:serviceTaskOperator", NS):
+        if operator.get("id") not in SERVICES:
+            problems.append(
+                Problem(
+                    file,
+                    operator.sourceline,
+                    _nearest_id(operator),
+                    f"función de servicio no registrada: {operator.get('id')!r}",
+                )
+            )
+        for param in operator.iterfind(".//spiff:parameter", NS):
+            _check_expression(
+                problems, file, operator, param.get("value"), "eval", f"parámetro {param.get('id')}"
+            )
+    for tag in ("expression", "messagePayload"):
+        for expr in root.iterfind(f".//spiff:{tag}", NS):
+            _check_expression(problems, file, expr, expr.text, "eval", "correlación")
+    for expr in root.iterfind(".//bpmn:formalExpression", NS):
+        _check_expression(problems, file, expr, expr.text, "eval", "expresión")
+
+
+def _properties(task) -> dict[str, str]:
+    return {p.get("name"): p.get("value") for p in task.iterfind(".//spiff:property", NS)}
+
+
+def _check_user_task(file, task, diagrams, problems):
+    task_id, line = task.get("id"), task.sourceline
+    properties = _properties(task)
+    for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+        form = properties.get(key)
+        if not form:
+            continue
+        if form not in diagrams.forms:
+            problems.append(Problem(file, line, task_id, f"formulario inexistente: {form}"))
+            continue
+        try:
+            schema = json.loads(diagrams.forms[form])
+        except ValueError as exc:
+            problems.append(Problem(file, line, task_id, f"{form} no es JSON válido: {exc}"))
+            continue
+        if key == "formJsonSchemaFilename":
+            _check_schema(file, line, task_id, form, schema, problems)
+    for text in task.iterfind(".//spiff:instructionsForEndUser", NS):
+        try:
+            SandboxedEnvironment().parse(text.text or "")
+        except TemplateSyntaxError as exc:
+            problems.append(
+                Problem(
+                    file, text.sourceline, task_id, f"instrucciones con error de plantilla: {exc.message}"
+                )
+            )
+
+
+def _check_schema(file, line, task_id, form, schema, problems):
+    try:
+        Draft7Validator.check_schema(schema)
+    except SchemaError as exc:
+        problems.append(Problem(file, line, task_id, f"{form} no es un JSON Schema válido: {exc.message}"))
+        return
+    for prop_name, prop in _walk_properties(schema):
+        if prop.get("x-check") and prop["x-check"] not in CHECKS:
+            problems.append(
+                Problem(
+                    file, line, task_id, f"{form}: {prop_name}: validación no registrada {prop['x-check']!r}"
+                )
+            )
+        if prop.get("x-options") and prop["x-options"] not in OPTIONS:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    task_id,
+                    f"{form}: {prop_name}: fuente de opciones no registrada {prop['x-options']!r}",
+                )
+            )
+        if prop_name == "typename":
+            problems.append(
+                Problem(file, line, task_id, f"{form}: el nombre de campo 'typename' está reservado")
+            )
+
+
+def _walk_properties(schema):
+    """(name, schema) of every property, including those inside if/then/else and allOf."""
+    for name, prop in (schema.get("properties") or {}).items():
+        yield name, prop
+        if isinstance(prop, dict):
+            yield from _walk_properties(prop)
+    for key in ("then", "else", "if"):
+        if isinstance(schema.get(key), dict):
+            yield from _walk_properties(schema[key])
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key) or []:
+            if isinstance(sub, dict):
+                yield from _walk_properties(sub)
+
+
+def _check_dmn(file, root, problems):
+    ns = {"dmn": etree.QName(root).namespace}
+    for expr in root.iterfind(".//dmn:inputExpression/dmn:text", ns):
+        _check_expression(problems, file, expr, expr.text, "eval", "expresión de entrada")
+    for entry in root.iterfind(".//dmn:inputEntry/dmn:text", ns):
+        text = (entry.text or "").strip()
+        if text in ("", "-"):
+            continue
+        probe = f"x {text}" if text[:1] in "<>=!" or text.startswith(("in ", "not ")) else text
+        _check_expression(problems, file, entry, probe, "eval", "celda de entrada")
+    for entry in root.iterfind(".//dmn:outputEntry/dmn:text", ns):
+        _check_expression(problems, file, entry, entry.text, "eval", "celda de salida")
+
+
+def _line_of(trees, file, element_id) -> int:
+    root = trees.get(file)
+    if root is None or not element_id:
+        return 0
+    found = root.xpath("//*[@id=$id]", id=element_id)
+    return found[0].sourceline if found else 0
+
+
+def _check_with_spiff(diagrams, trees, problems):
+    """What only the engine's parser finds: XSD errors, unsupported constructs, bad references."""
+    parser = new_parser()
+    for name, data in diagrams.workflows.items():
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_str(data, filename=name)
+            elif name.endswith(".dmn"):
+                parser.add_dmn_str(data, filename=name)
+        except ValidationException as exc:
+            problems.append(_from_validation(exc, trees, name))
+    if problems:
+        return
+    for process_id in parser.get_process_ids():
+        try:
+            parser.get_spec(process_id)
+            parser.get_subprocess_specs(process_id)
+        except ValidationException as exc:
+            problems.append(
+                _from_validation(exc, trees, exc.file_name or parser.get_process_parser(process_id).filename)
+            )
+
+
+def _from_validation(exc, trees, file) -> Problem:
+    element_id = getattr(exc, "id", "") or ""
+    line = exc.line_number if isinstance(getattr(exc, "line_number", None), int) else 0
+    line = line or _line_of(trees, exc.file_name or file, element_id)
+    message = str(exc).split("\n")[0].strip().rstrip(".")
+    return Problem(exc.file_name or file, line, element_id, f"rechazado por el motor BPMN: {message}")

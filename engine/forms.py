@@ -1,0 +1,223 @@
+"""Form schemas: coerce what a browser posts, validate with JSON Schema plus our extensions,
+and answer every error at once, field by field, in Spanish."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from typing import Any
+
+from argon2 import PasswordHasher
+from jsonschema import Draft7Validator
+from jsonschema import FormatChecker
+
+from engine.context import CheckContext
+from engine.functions import CHECKS
+from engine.functions import OPTIONS
+
+FORM_WIDE = ""
+_hasher = PasswordHasher()
+_format_checker = FormatChecker()
+
+
+@_format_checker.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    dt.date.fromisoformat(value)
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+
+
+@_format_checker.checks("email", raises=ValueError)
+def _is_email(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value)) and len(value) <= 254
+
+
+DEFAULT_MESSAGES = {
+    "required": "Este campo es obligatorio.",
+    "minLength": "Debe tener al menos {limit} caracteres.",
+    "maxLength": "Debe tener como máximo {limit} caracteres.",
+    "pattern": "El formato no es válido.",
+    "enum": "Seleccione una opción de la lista.",
+    "oneOf": "Seleccione una opción de la lista.",
+    "anyOf": "Seleccione una opción de la lista.",
+    "const": "El valor no es el esperado.",
+    "type": "El valor no es válido.",
+    "minimum": "Debe ser mayor o igual a {limit}.",
+    "maximum": "Debe ser menor o igual a {limit}.",
+    "minItems": "Seleccione al menos {limit}.",
+    "format:email": "Escriba un correo electrónico válido, por ejemplo nombre@dominio.gov.co.",
+    "format:date": "Escriba una fecha válida (AAAA-MM-DD).",
+    "format": "El formato no es válido.",
+    "x-sameAs": "Los valores no coinciden.",
+}
+
+
+def properties_of(schema: dict) -> dict[str, dict]:
+    """Every field the form may submit, including conditional ones (if/then/else, allOf)."""
+    found: dict[str, dict] = {}
+
+    def walk(node):
+        if not isinstance(node, dict):
+            return
+        for name, prop in (node.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                found.setdefault(name, {}).update(prop)
+        for key in ("then", "else"):
+            walk(node.get(key))
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in node.get(key) or []:
+                walk(sub)
+
+    walk(schema)
+    return found
+
+
+def effective_schema(schema: dict, task_data: dict) -> dict:
+    """The schema with ``x-requiredFrom`` applied from the task data (e.g. a DMN result)."""
+    source = schema.get("x-requiredFrom")
+    if not source:
+        return schema
+    extra = [name for name in task_data.get(source) or [] if isinstance(name, str)]
+    result = copy.deepcopy(schema)
+    result["required"] = list(dict.fromkeys([*schema.get("required", []), *extra]))
+    return result
+
+
+def _coerce(prop: dict, value: Any) -> Any:
+    kind = prop.get("type")
+    if isinstance(value, str):
+        value = value.strip() if not prop.get("writeOnly") else value
+        if value == "" and kind != "boolean":
+            return None
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        return str(value).lower() in ("true", "on", "1", "si", "sí", "yes")
+    if kind in ("integer", "number") and isinstance(value, str):
+        try:
+            return int(value) if kind == "integer" else float(value.replace(",", "."))
+        except ValueError:
+            return value
+    if kind == "array" and not isinstance(value, list):
+        return [value]
+    return value
+
+
+def coerce(schema: dict, submitted: dict) -> dict:
+    """Keep only declared fields (never let a post overwrite other task data), typed."""
+    props = properties_of(schema)
+    result = {}
+    for name, prop in props.items():
+        if name in submitted:
+            value = _coerce(prop, submitted[name])
+            if value is not None:
+                result[name] = value
+        elif prop.get("type") == "boolean":
+            result[name] = False  # an unticked checkbox is simply absent from a browser post
+    return result
+
+
+def _has_typename(value) -> bool:
+    if isinstance(value, dict):
+        return "typename" in value or any(_has_typename(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_typename(v) for v in value)
+    return False
+
+
+def _message(prop: dict, keyword: str, limit=None) -> str:
+    custom = prop.get("errorMessage")
+    if isinstance(custom, str):
+        return custom
+    if isinstance(custom, dict):
+        if keyword in custom:
+            return custom[keyword]
+        if keyword.startswith("format:") and "format" in custom:
+            return custom["format"]
+    default = DEFAULT_MESSAGES.get(keyword) or DEFAULT_MESSAGES.get(
+        keyword.split(":")[0], "El valor no es válido."
+    )
+    return default.format(limit=limit)
+
+
+def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
+    bucket = errors.setdefault(field, [])
+    if message not in bucket:
+        bucket.append(message)
+
+
+def validate(schema: dict, submitted: dict, check_context: CheckContext, task_data: dict | None = None):
+    """Return (clean data, errors). ``errors`` maps field -> messages ("" = whole form)."""
+    task_data = task_data or {}
+    schema = effective_schema(schema, task_data)
+    props = properties_of(schema)
+    errors: dict[str, list[str]] = {}
+    if _has_typename(submitted):
+        _add(errors, FORM_WIDE, "El formulario contiene un campo reservado (typename).")
+        return {}, errors
+    data = coerce(schema, submitted)
+    for error in Draft7Validator(schema, format_checker=_format_checker).iter_errors(data):
+        if error.validator == "required":
+            for missing in [p for p in error.validator_value if p not in (error.instance or {})]:
+                _add(errors, missing, _message(props.get(missing, {}), "required"))
+            continue
+        field = str(error.absolute_path[0]) if error.absolute_path else FORM_WIDE
+        keyword = f"format:{error.validator_value}" if error.validator == "format" else error.validator
+        limit = error.validator_value if isinstance(error.validator_value, int | float) else None
+        _add(errors, field, _message(props.get(field, {}), keyword, limit))
+    for name, prop in props.items():
+        if name in errors or name not in data:
+            continue
+        other = prop.get("x-sameAs")
+        if other and data.get(other) != data[name]:
+            _add(errors, name, _message(prop, "x-sameAs"))
+        check_name = prop.get("x-check")
+        if check_name:
+            problem = CHECKS[check_name](check_context, data[name], {**task_data, **data})
+            if problem:
+                _add(errors, name, problem)
+        source = prop.get("x-options")
+        if source and not prop.get("x-freeText"):
+            allowed = {str(value) for value, _label in OPTIONS[source](check_context, {**task_data, **data})}
+            if str(data[name]) not in allowed:
+                _add(errors, name, _message(prop, "enum"))
+    if errors:
+        return {}, errors
+    return _finalize(props, data), {}
+
+
+def _finalize(props: dict[str, dict], data: dict) -> dict:
+    """Drop confirmations, hash secrets: what remains may be stored in task data."""
+    clean = {}
+    for name, value in data.items():
+        prop = props.get(name, {})
+        if prop.get("x-sameAs"):
+            continue
+        if prop.get("writeOnly"):
+            value = {"argon2": _hasher.hash(value)}
+        clean[name] = value
+    return clean
+
+
+def prefill(schema: dict, task_data: dict) -> dict:
+    """Values to show in the form: what the task data already holds, never secrets."""
+    props = properties_of(schema)
+    return {
+        name: task_data[name]
+        for name, prop in props.items()
+        if name in task_data and not prop.get("writeOnly") and not prop.get("x-sameAs")
+    }
+
+
+def options_for(
+    schema: dict, check_context: CheckContext, task_data: dict
+) -> dict[str, list[tuple[str, str]]]:
+    return {
+        name: [(str(v), str(label)) for v, label in OPTIONS[prop["x-options"]](check_context, task_data)]
+        for name, prop in properties_of(schema).items()
+        if prop.get("x-options") in OPTIONS
+    }

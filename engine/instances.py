@@ -1,0 +1,217 @@
+"""Loading a workflow from its row, advancing it, and writing back state + index rows.
+
+The inbox index, message subscriptions and due timers are diffed between the state the
+instance was loaded in and the state after the step, so a step costs a handful of writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import update
+
+from engine.context import StepContext
+from engine.lanes import assignment
+from engine.models import HumanTask
+from engine.models import InstanceEvent
+from engine.models import MessageSubscription
+from engine.models import ProcessInstance
+from engine.redact import redact
+from engine.serialization import SERIALIZER_VERSION
+from engine.serialization import dump_state
+from engine.serialization import load_state
+
+
+@dataclass
+class LoadedVersion:
+    id: int
+    process_id: str
+    spec: object
+    subprocess_specs: dict
+    forms: dict[str, dict]
+    lanes: dict
+
+    @classmethod
+    def from_files(cls, row, spec, subprocess_specs) -> LoadedVersion:
+        forms = {
+            name[len("forms/") :]: json.loads(text)
+            for name, text in row.files.items()
+            if name.startswith("forms/") and text
+        }
+        lanes = json.loads(row.files.get("lanes.json") or "{}")
+        return cls(row.id, row.process_id, spec, subprocess_specs, forms, lanes)
+
+    def form_names(self, task_spec) -> tuple[str | None, str | None]:
+        properties = getattr(task_spec, "extensions", {}).get("properties", {})
+        return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
+
+
+def load(row: ProcessInstance, version: LoadedVersion, script_engine) -> BpmnWorkflow:
+    workflow = load_state(row.state, row.serializer_version, version.spec, version.subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def _correlation_value(task, event_definition) -> str | None:
+    for prop in getattr(event_definition, "process_correlations", []) or []:
+        try:
+            value = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
+        except Exception:  # a variable not set yet: no subscription until it is
+            return None
+        return None if value is None else str(value)
+    return None
+
+
+def waiting_subscriptions(workflow: BpmnWorkflow) -> set[tuple[str, str]]:
+    found = set()
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MessageEventDefinition):
+            value = _correlation_value(task, definition)
+            if value is not None:
+                found.add((definition.name, value))
+    return found
+
+
+def next_timer(workflow: BpmnWorkflow) -> dt.datetime | None:
+    due = []
+    for task in workflow.event_manager.tasks.values():
+        if isinstance(task.task_spec.event_definition, TimerEventDefinition):
+            value = task.internal_data.get("event_value")
+            if value:
+                moment = dt.datetime.fromisoformat(value)
+                due.append(moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment)
+    return min(due) if due else None
+
+
+@dataclass
+class Snapshot:
+    """What the index tables say about an instance, taken right after loading it."""
+
+    ready: set[str]
+    subscriptions: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, workflow: BpmnWorkflow) -> Snapshot:
+        return cls(set(ready_human_tasks(workflow)), waiting_subscriptions(workflow))
+
+
+def _due_at(task_spec, now: dt.datetime) -> dt.datetime | None:
+    days = getattr(task_spec, "extensions", {}).get("properties", {}).get("dueInDays")
+    try:
+        return now + dt.timedelta(days=float(days)) if days else None
+    except ValueError:
+        return None
+
+
+def _first_int(sources: list[dict], key: str) -> int | None:
+    for data in sources:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def save(
+    session,
+    row: ProcessInstance,
+    version: LoadedVersion,
+    workflow: BpmnWorkflow,
+    before: Snapshot,
+    ctx: StepContext,
+    completed_task_id: str | None = None,
+) -> list[HumanTask]:
+    """Write the step: state, human-task index, subscriptions, events. Returns new task rows."""
+    now = ctx.now
+    ready = ready_human_tasks(workflow)
+    sources = [t.data for t in ready.values()] + ([workflow.last_task.data] if workflow.last_task else [])
+    owner = _first_int(sources, "user_id") or row.owner_user_id
+    row.owner_user_id = owner
+    row.account_id = _first_int(sources, "account_id") or row.account_id
+    gone = before.ready - set(ready)
+    if gone:
+        completed = [tid for tid in gone if tid == completed_task_id]
+        others = [tid for tid in gone if tid != completed_task_id]
+        if completed:
+            session.execute(
+                update(HumanTask).where(HumanTask.id.in_(completed))
+                .values(status="completed", completed_at=now, completed_by=ctx.actor.user_id)
+            )  # fmt: skip
+        if others:
+            session.execute(
+                update(HumanTask).where(HumanTask.id.in_(others)).values(status="cancelled", completed_at=now)
+            )
+    new_rows = []
+    for task_id in sorted(set(ready) - before.ready):
+        task = ready[task_id]
+        schema_name, _ = version.form_names(task.task_spec)
+        new_rows.append(
+            HumanTask(
+                id=task_id,
+                instance_id=row.id,
+                process_id=row.process_id,
+                name=task.task_spec.bpmn_id or task.task_spec.name,
+                title=task.task_spec.bpmn_name or task.task_spec.name,
+                lane=task.task_spec.lane,
+                form_schema=schema_name,
+                status="ready",
+                created_at=now,
+                due_at=_due_at(task.task_spec, now),
+                **assignment(version.lanes, task.task_spec.lane, task.data, owner, row.anonymous_token_hash),
+            )
+        )
+    if new_rows:
+        session.add_all(new_rows)
+
+    subscriptions = waiting_subscriptions(workflow)
+    if subscriptions != before.subscriptions:
+        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+        if subscriptions:
+            session.execute(
+                insert(MessageSubscription),
+                [
+                    {"instance_id": row.id, "message_name": n, "correlation_value": v}
+                    for n, v in sorted(subscriptions)
+                ],
+            )
+
+    if workflow.is_completed():
+        row.status = "completed" if workflow.success else "cancelled"
+        row.completed_at = now
+    else:
+        row.status = "running"
+    row.error_message = None
+    row.state = dump_state(workflow)
+    row.serializer_version = SERIALIZER_VERSION
+    row.next_timer_at = None if workflow.is_completed() else next_timer(workflow)
+    row.updated_at = now
+    if ctx.events:
+        session.execute(
+            insert(InstanceEvent),
+            [
+                {
+                    "instance_id": row.id,
+                    "at": now,
+                    "actor": ctx.actor.label,
+                    "user_id": ctx.actor.user_id,
+                    "kind": event["kind"],
+                    "element_id": event.get("element_id"),
+                    "task_id": event.get("task_id"),
+                    "data": redact(event.get("data")),
+                }
+                for event in ctx.events
+            ],
+        )
+    return new_rows

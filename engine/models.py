@@ -1,0 +1,151 @@
+"""The engine's tables: deployed versions, instances, the human-task index, the event log,
+message subscriptions and the email outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import BigInteger
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from engine.db import Base
+from engine.db import utcnow
+
+# BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class ProcessVersion(Base):
+    """One deployed version of one process: its parsed spec, stored once, plus the source
+    files (diagrams, DMN, forms) it was built from, so forms are versioned with diagrams."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    source_file: Mapped[str] = mapped_column(String(200))
+    deployed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deployed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_status_process", "status", "process_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    # running: waiting for people/messages/timers; completed; cancelled; error
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    started_by: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The user the "owner" lane belongs to once known (set from task data `user_id`).
+    owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    anonymous_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    parent_instance_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    next_timer_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    # UPDATE ... WHERE lock_version = <loaded>: a concurrent writer makes the flush fail.
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """Index row per ready or finished user task, so inboxes are plain SQL."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open_role", "status", "role", "account_id"),
+        Index("ix_human_task_open_owner", "status", "owner_user_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # Spiff task uuid
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))  # bpmn id of the task spec
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # owner | account | platform (see workflows/lanes.json)
+    lane_kind: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    anonymous_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    form_schema: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready | completed | cancelled
+    claimed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    completed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class InstanceEvent(Base):
+    """Append-only audit log: who did what to which instance, with redacted data."""
+
+    __tablename__ = "instance_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(BigId, index=True, nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(50))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    element_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class MessageSubscription(Base):
+    """Which instance waits for which message with which correlation value."""
+
+    __tablename__ = "message_subscription"
+    __table_args__ = (Index("ix_message_subscription_lookup", "message_name", "correlation_value"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    message_name: Mapped[str] = mapped_column(String(100))
+    correlation_value: Mapped[str] = mapped_column(String(200))
+
+
+class OutboxEmail(Base):
+    """An email queued in the same transaction as the step that caused it."""
+
+    __tablename__ = "outbox_email"
+    __table_args__ = (Index("ix_outbox_email_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    to_addr: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(100))
+    instance_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,462 @@
+"""The Runner: the engine's whole vocabulary. Every public method is one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import uuid
+from collections.abc import Callable
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import forms
+from engine import instances
+from engine.actors import Actor
+from engine.config import EngineConfig
+from engine.context import CheckContext
+from engine.context import StepContext
+from engine.context import current_step
+from engine.db import Base
+from engine.db import is_sqlite
+from engine.db import make_engine
+from engine.db import make_session_factory
+from engine.db import utcnow
+from engine.deploy import Deployer
+from engine.errors import Conflict
+from engine.errors import DomainError
+from engine.errors import FormInvalid
+from engine.errors import MessageNotExpected
+from engine.errors import NotFound
+from engine.errors import StepFailed
+from engine.errors import TaskNotReady
+from engine.expressions import EngineScriptEngine
+from engine.functions import load_domain
+from engine.instructions import render_instructions
+from engine.lanes import inbox_clause
+from engine.lanes import may_work
+from engine.lanes import token_hash
+from engine.models import HumanTask
+from engine.models import InstanceEvent
+from engine.models import MessageSubscription
+from engine.models import ProcessInstance
+from engine.redact import redact
+from engine.serialization import SERIALIZER_VERSION
+from engine.views import CompletionResult
+from engine.views import InstanceView
+from engine.views import StartResult
+from engine.views import TaskSummary
+from engine.views import TaskView
+
+
+class Runner(Deployer):
+    """Start, list, claim, complete, message, time and cancel process instances."""
+
+    def __init__(self, session_factory: Callable[[], Session], config: EngineConfig | None = None):
+        load_domain()
+        self.session_factory = session_factory
+        self.config = config or EngineConfig()
+        self.script_engine = EngineScriptEngine()
+        self._versions: dict[int, instances.LoadedVersion] = {}
+
+    @classmethod
+    def from_url(cls, url: str, config: EngineConfig | None = None, **engine_kwargs) -> Runner:
+        return cls(make_session_factory(make_engine(url, **engine_kwargs)), config)
+
+    def close(self) -> None:
+        """Release pooled database connections."""
+        bind = self.session_factory.kw.get("bind") if hasattr(self.session_factory, "kw") else None
+        if bind is not None:
+            bind.dispose()
+
+    def create_schema(self) -> None:
+        """Create every table (tests and the embedded demo; production runs migrations)."""
+        with self.session_factory() as session:
+            Base.metadata.create_all(session.get_bind())
+
+    @contextlib.contextmanager
+    def transaction(self):
+        session = self.session_factory()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    # ---- who is acting ------------------------------------------------------------------
+    def actor_for_user(self, user_id: int | None, anonymous_tokens=()) -> Actor:
+        """The actor for a logged-in user: platform roles and account memberships from the DB."""
+        if user_id is None:
+            return Actor.anonymous(*anonymous_tokens)
+        from engine.domain.models import Membership
+        from engine.domain.models import UserRole
+
+        with self.transaction() as session:
+            roles = session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)).all()
+            memberships = session.execute(
+                select(Membership.account_id, Membership.role).where(Membership.user_id == user_id)
+            ).all()
+        return Actor(
+            user_id=user_id,
+            platform_roles=frozenset(roles),
+            account_roles={account: role for account, role in memberships},
+            anonymous_tokens=frozenset(anonymous_tokens),
+        )
+
+    # ---- instances ------------------------------------------------------------------------
+    def start(self, process_id: str, actor: Actor, data: dict | None = None) -> StartResult:
+        """Start the newest version of ``process_id`` and run it to its first wait."""
+        anonymous_token = None if actor.user_id or actor.is_system else secrets.token_urlsafe(32)
+        if anonymous_token:
+            actor = Actor.anonymous(*actor.anonymous_tokens, anonymous_token)
+        with self.transaction() as session:
+            version = self._latest_version(session, process_id)
+            workflow = BpmnWorkflow(version.spec, version.subprocess_specs, script_engine=self.script_engine)
+            workflow.task_tree.data.update({**self.config.process_defaults, **(data or {})})
+            now = utcnow()
+            row = ProcessInstance(
+                process_id=process_id,
+                version_id=version.id,
+                status="running",
+                state="{}",
+                serializer_version=SERIALIZER_VERSION,
+                started_by=actor.user_id,
+                owner_user_id=actor.user_id,
+                anonymous_token_hash=token_hash(anonymous_token) if anonymous_token else None,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            before = instances.Snapshot(set(), set())
+            ctx = self._context(session, actor, row, now)
+            ctx.record("started", process=process_id, version=version.id)
+            self._advance(workflow, ctx, lambda wf: None)
+            new_rows = instances.save(session, row, version, workflow, before, ctx)
+            next_tasks = [TaskSummary.of(t) for t in new_rows if may_work(actor, t)]
+            return StartResult(row.id, anonymous_token, next_tasks)
+
+    def inbox(
+        self,
+        actor: Actor,
+        instance_id: int | None = None,
+        process_id: str | None = None,
+        role: str | None = None,
+        account_id: int | None = None,
+        limit: int = 200,
+    ) -> list[TaskSummary]:
+        """Ready tasks this actor may work, oldest first — one indexed query."""
+        query = select(HumanTask).where(HumanTask.status == "ready", inbox_clause(actor))
+        if instance_id is not None:
+            query = query.where(HumanTask.instance_id == instance_id)
+        if process_id:
+            query = query.where(HumanTask.process_id == process_id)
+        if role:
+            query = query.where(HumanTask.role == role)
+        if account_id is not None:
+            query = query.where(HumanTask.account_id == account_id)
+        query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit)
+        with self.transaction() as session:
+            return [TaskSummary.of(row) for row in session.scalars(query)]
+
+    def task(self, actor: Actor, task_id: str) -> TaskView:
+        """Everything needed to draw a task's form."""
+        with self.transaction() as session:
+            row = self._task_row(session, actor, task_id)
+            instance = session.get(ProcessInstance, row.instance_id)
+            version = self._version(session, instance.version_id)
+            workflow = instances.load(instance, version, self.script_engine)
+            task = self._ready_task(workflow, row)
+            schema_name, ui_name = version.form_names(task.task_spec)
+            schema = forms.effective_schema(version.forms[schema_name], task.data) if schema_name else None
+            check_ctx = CheckContext(session, actor, self.config, instance.id)
+            return TaskView(
+                summary=TaskSummary.of(row),
+                schema=schema,
+                uischema=version.forms.get(ui_name, {}) if ui_name else {},
+                instructions=render_instructions(
+                    task.task_spec.extensions.get("instructionsForEndUser"), task.data
+                ),
+                documentation=task.task_spec.documentation or "",
+                data=forms.prefill(schema, task.data) if schema else {},
+                options=forms.options_for(schema, check_ctx, task.data) if schema else {},
+            )
+
+    def complete_task(self, actor: Actor, task_id: str, data: dict) -> CompletionResult:
+        """Validate, authorise, run to the next wait and commit — or change nothing."""
+        with self.transaction() as session:
+            row = self._task_row(session, actor, task_id)
+            if row.claimed_by is not None and row.claimed_by != actor.user_id:
+                raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
+            instance = self._lock(session, row.instance_id)
+            version = self._version(session, instance.version_id)
+            workflow = instances.load(instance, version, self.script_engine)
+            task = self._ready_task(workflow, row)
+            before = instances.Snapshot.of(workflow)
+            schema_name, _ = version.form_names(task.task_spec)
+            clean = {}
+            if schema_name:
+                check_ctx = CheckContext(session, actor, self.config, instance.id)
+                clean, errors = forms.validate(version.forms[schema_name], data or {}, check_ctx, task.data)
+                if errors:
+                    raise FormInvalid(errors)
+            now = utcnow()
+            ctx = self._context(session, actor, instance, now)
+            ctx.events.append(
+                {"kind": "task_completed", "element_id": row.name, "task_id": row.id, "data": dict(clean)}
+            )
+
+            def run(wf):
+                # Spiff's UserTask honours the BPMN ``variable`` property; other manual tasks merge.
+                if hasattr(task.task_spec, "add_data_from_form"):
+                    task.task_spec.add_data_from_form(task, clean)
+                else:
+                    task.set_data(**clean)
+                task.run()
+
+            self._advance(workflow, ctx, run)
+            new_rows = instances.save(
+                session, instance, version, workflow, before, ctx, completed_task_id=row.id
+            )
+            self._flush(session)
+            return CompletionResult(
+                instance.id,
+                instance.status,
+                [TaskSummary.of(t) for t in new_rows if may_work(actor, t)],
+                redact(workflow.last_task.data if workflow.last_task else {}),
+            )
+
+    def claim(self, actor: Actor, task_id: str) -> None:
+        """Take a shared task so colleagues see it is being worked."""
+        with self.transaction() as session:
+            row = self._task_row(session, actor, task_id, for_update=True)
+            if row.claimed_by not in (None, actor.user_id):
+                raise Conflict("Otra persona ya tomó esta tarea.")
+            row.claimed_by = actor.user_id
+            session.add(
+                InstanceEvent(
+                    instance_id=row.instance_id,
+                    actor=actor.label,
+                    user_id=actor.user_id,
+                    kind="task_claimed",
+                    element_id=row.name,
+                    task_id=row.id,
+                )
+            )
+
+    def release(self, actor: Actor, task_id: str) -> None:
+        with self.transaction() as session:
+            row = self._task_row(session, actor, task_id, for_update=True)
+            if row.claimed_by != actor.user_id:
+                raise Conflict("Solo quien tomó la tarea puede liberarla.")
+            row.claimed_by = None
+            session.add(
+                InstanceEvent(
+                    instance_id=row.instance_id,
+                    actor=actor.label,
+                    user_id=actor.user_id,
+                    kind="task_released",
+                    element_id=row.name,
+                    task_id=row.id,
+                )
+            )
+
+    def deliver_message(
+        self, name: str, correlation_value: str, payload: dict | None = None, actor: Actor | None = None
+    ) -> int:
+        """Deliver message ``name`` to the instance waiting for it with this correlation value."""
+        actor = actor or Actor.system()
+        with self.transaction() as session:
+            instance_id = session.scalar(
+                select(MessageSubscription.instance_id)
+                .where(MessageSubscription.message_name == name,
+                       MessageSubscription.correlation_value == str(correlation_value))
+                .limit(1)
+            )  # fmt: skip
+            if instance_id is None:
+                raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
+            instance = self._lock(session, instance_id)
+            version = self._version(session, instance.version_id)
+            workflow = instances.load(instance, version, self.script_engine)
+            before = instances.Snapshot.of(workflow)
+            if (name, str(correlation_value)) not in before.subscriptions:
+                raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
+            ctx = self._context(session, actor, instance, utcnow())
+            ctx.record("message_delivered", message=name)
+            self._advance(
+                workflow, ctx, lambda wf: self._send(wf, name, str(correlation_value), payload or {})
+            )
+            instances.save(session, instance, version, workflow, before, ctx)
+            self._flush(session)
+            return instance.id
+
+    def _send(self, workflow, name, value, payload):
+        for task in workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if (
+                getattr(definition, "name", None) == name
+                and instances._correlation_value(task, definition) == value
+            ):
+                payload = dict(payload)
+                for prop in definition.correlation_properties:
+                    if prop.retrieval_expression.isidentifier():
+                        payload.setdefault(prop.retrieval_expression, value)
+                correlations = definition.calculate_correlations(
+                    workflow.script_engine, definition.correlation_properties, payload
+                )
+                workflow.send_event(BpmnEvent(definition, payload, correlations))
+                return
+        raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
+
+    def fire_due_timers(self, now=None, limit: int = 100) -> int:
+        """Advance every instance whose earliest timer is due. Returns how many moved."""
+        now = now or utcnow()
+        with self.transaction() as session:
+            due = session.scalars(
+                select(ProcessInstance.id)
+                .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
+                .order_by(ProcessInstance.next_timer_at).limit(limit)
+            ).all()  # fmt: skip
+        fired = 0
+        for instance_id in due:
+            with self.transaction() as session:
+                instance = self._lock(session, instance_id, skip_locked=True)
+                if instance is None or instance.next_timer_at is None or instance.next_timer_at > now:
+                    continue  # another worker fired it first
+                version = self._version(session, instance.version_id)
+                workflow = instances.load(instance, version, self.script_engine)
+                before = instances.Snapshot.of(workflow)
+                ctx = self._context(session, Actor.system(), instance, utcnow())
+                ctx.record("timer_fired")
+                self._advance(workflow, ctx, lambda wf: None)
+                instances.save(session, instance, version, workflow, before, ctx)
+                self._flush(session)
+                fired += 1
+        return fired
+
+    def cancel(self, actor: Actor, instance_id: int, reason: str) -> None:
+        """Cancel a running instance; the reason is required and audited."""
+        if not (reason or "").strip():
+            raise FormInvalid({"reason": ["Indique el motivo."]})
+        with self.transaction() as session:
+            instance = self._lock(session, instance_id)
+            if instance.status in ("completed", "cancelled"):
+                raise Conflict("La instancia ya terminó.")
+            version = self._version(session, instance.version_id)
+            workflow = instances.load(instance, version, self.script_engine)
+            before = instances.Snapshot.of(workflow)
+            ctx = self._context(session, actor, instance, utcnow())
+            ctx.record("cancelled", reason=reason.strip())
+            workflow.cancel()
+            instances.save(session, instance, version, workflow, before, ctx)
+            instance.status = "cancelled"
+            self._flush(session)
+
+    def instance(self, instance_id: int) -> InstanceView:
+        """An instance as operators see it (callers decide who may see it)."""
+        with self.transaction() as session:
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is None:
+                raise NotFound("La instancia no existe.")
+            version = self._version(session, instance.version_id)
+            workflow = instances.load(instance, version, self.script_engine)
+            tasks = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+            ).all()
+            events = session.scalars(
+                select(InstanceEvent)
+                .where(InstanceEvent.instance_id == instance_id)
+                .order_by(InstanceEvent.id)
+            ).all()
+            data = workflow.last_task.data if workflow.last_task else {}
+            return InstanceView(
+                id=instance.id, process_id=instance.process_id, version_id=instance.version_id,
+                status=instance.status, data=redact(dict(data)), created_at=instance.created_at,
+                updated_at=instance.updated_at, error_message=instance.error_message,
+                tasks=[TaskSummary.of(t) for t in tasks],
+                events=[{"at": e.at, "actor": e.actor, "kind": e.kind, "element_id": e.element_id,
+                         "data": e.data} for e in events],
+            )  # fmt: skip
+
+    def count_instances(self, process_id: str | None = None) -> int:
+        with self.transaction() as session:
+            query = select(func.count(ProcessInstance.id))
+            if process_id:
+                query = query.where(ProcessInstance.process_id == process_id)
+            return session.scalar(query)
+
+    # ---- internals ------------------------------------------------------------------------
+    def _context(self, session, actor, instance, now) -> StepContext:
+        return StepContext(session, actor, self.config, now, instance.id, instance.process_id)
+
+    def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
+        try:
+            uuid.UUID(str(task_id))
+        except ValueError:
+            raise NotFound("La tarea no existe.") from None
+        query = select(HumanTask).where(HumanTask.id == str(task_id))
+        if for_update and not is_sqlite(session.get_bind()):
+            query = query.with_for_update()
+        row = session.scalar(query)
+        if row is None or not may_work(actor, row):
+            raise NotFound("La tarea no existe o no está asignada a usted.")
+        if row.status != "ready":
+            raise TaskNotReady("Esta tarea ya fue atendida.")
+        return row
+
+    def _lock(self, session, instance_id: int, skip_locked=False) -> ProcessInstance | None:
+        """Lock the instance row for the rest of the transaction (SQLite: BEGIN IMMEDIATE did)."""
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if not is_sqlite(session.get_bind()):
+            query = query.with_for_update(skip_locked=skip_locked)
+        instance = session.scalar(query)
+        if instance is None and not skip_locked:
+            raise NotFound("La instancia no existe.")
+        return instance
+
+    @staticmethod
+    def _ready_task(workflow, row):
+        try:
+            task = workflow.get_task_from_id(uuid.UUID(row.id))
+        except TaskNotFoundException:
+            raise TaskNotReady("Esta tarea ya no está disponible.") from None
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady("Esta tarea ya fue atendida.")
+        return task
+
+    def _advance(self, workflow, ctx: StepContext, action) -> None:
+        token = current_step.set(ctx)
+        try:
+            action(workflow)
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except DomainError:
+            raise
+        except WorkflowTaskException as exc:
+            cause = getattr(exc, "exception", None) or exc.__cause__
+            if isinstance(cause, DomainError):
+                raise cause from None
+            spec = getattr(exc, "task_spec", None)
+            raise StepFailed("No fue posible continuar el trámite por un error interno.",
+                             getattr(spec, "bpmn_id", None), str(exc)) from exc  # fmt: skip
+        except (SpiffWorkflowException, Exception) as exc:  # Spiff raises bare Exception too (timers)
+            raise StepFailed(
+                "No fue posible continuar el trámite por un error interno.", None, str(exc)
+            ) from exc
+        finally:
+            current_step.reset(token)
+
+    @staticmethod
+    def _flush(session) -> None:
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.") from None

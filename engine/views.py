@@ -1,0 +1,83 @@
+"""What the runner hands back: plain data, never Spiff objects or ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from engine.models import HumanTask
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    id: str
+    instance_id: int
+    process_id: str
+    name: str
+    title: str
+    lane: str | None
+    role: str | None
+    account_id: int | None
+    claimed_by: int | None
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    status: str = "ready"
+
+    @classmethod
+    def of(cls, row: HumanTask) -> TaskSummary:
+        return cls(
+            id=row.id,
+            instance_id=row.instance_id,
+            process_id=row.process_id,
+            name=row.name,
+            title=row.title,
+            lane=row.lane,
+            role=row.role,
+            account_id=row.account_id,
+            claimed_by=row.claimed_by,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            status=row.status,
+        )
+
+
+@dataclass
+class TaskView:
+    summary: TaskSummary
+    schema: dict | None
+    uischema: dict
+    instructions: str
+    documentation: str
+    data: dict[str, Any]
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class StartResult:
+    instance_id: int
+    anonymous_token: str | None
+    next_tasks: list[TaskSummary]
+
+
+@dataclass
+class CompletionResult:
+    instance_id: int
+    status: str
+    next_tasks: list[TaskSummary]
+    data: dict[str, Any]
+
+
+@dataclass
+class InstanceView:
+    id: int
+    process_id: str
+    version_id: int
+    status: str
+    data: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    error_message: str | None
+    tasks: list[TaskSummary]
+    events: list[dict[str, Any]]
