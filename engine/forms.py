@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from jsonschema import Draft7Validator
 from jsonschema import FormatChecker
 
+from engine import uploads
 from engine.context import CheckContext
 from engine.functions import CHECKS
 from engine.functions import OPTIONS
@@ -175,6 +176,10 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         other = prop.get("x-sameAs")
         if other and data.get(other) != data[name]:
             _add(errors, name, _message(prop, "x-sameAs"))
+        if prop.get("format") == "document":
+            problem = uploads.document_problem(check_context, data[name], name)
+            if problem:
+                _add(errors, name, problem)
         check_name = prop.get("x-check")
         if check_name:
             problem = CHECKS[check_name](check_context, data[name], {**task_data, **data})

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import uuid
 from collections.abc import Callable
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.exceptions import TaskNotFoundException
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine import forms
 from engine import instances
 from engine.actors import Actor
 from engine.config import EngineConfig
 from engine.context import CheckContext
-from engine.context import StepContext
-from engine.context import current_step
 from engine.db import Base
-from engine.db import is_sqlite
 from engine.db import make_engine
 from engine.db import make_session_factory
 from engine.db import utcnow
 from engine.deploy import Deployer
+from engine.documents import Documents
 from engine.errors import Conflict
-from engine.errors import DomainError
 from engine.errors import FormInvalid
-from engine.errors import MessageNotExpected
 from engine.errors import NotFound
-from engine.errors import StepFailed
-from engine.errors import TaskNotReady
 from engine.expressions import EngineScriptEngine
 from engine.functions import load_domain
 from engine.instructions import render_instructions
@@ -46,10 +32,11 @@ from engine.lanes import may_work
 from engine.lanes import token_hash
 from engine.models import HumanTask
 from engine.models import InstanceEvent
-from engine.models import MessageSubscription
 from engine.models import ProcessInstance
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
+from engine.signals import Signals
+from engine.stepping import Stepping
 from engine.views import CompletionResult
 from engine.views import InstanceView
 from engine.views import StartResult
@@ -57,7 +44,7 @@ from engine.views import TaskSummary
 from engine.views import TaskView
 
 
-class Runner(Deployer):
+class Runner(Signals, Documents, Deployer, Stepping):
     """Start, list, claim, complete, message, time and cancel process instances."""
 
     def __init__(self, session_factory: Callable[[], Session], config: EngineConfig | None = None):
@@ -81,15 +68,6 @@ class Runner(Deployer):
         """Create every table (tests and the embedded demo; production runs migrations)."""
         with self.session_factory() as session:
             Base.metadata.create_all(session.get_bind())
-
-    @contextlib.contextmanager
-    def transaction(self):
-        session = self.session_factory()
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
 
     # ---- who is acting ------------------------------------------------------------------
     def actor_for_user(self, user_id: int | None, anonymous_tokens=()) -> Actor:
@@ -192,8 +170,13 @@ class Runner(Deployer):
 
     def complete_task(self, actor: Actor, task_id: str, data: dict) -> CompletionResult:
         """Validate, authorise, run to the next wait and commit — or change nothing."""
+        with self._failures_recorded(actor) as failing:
+            return self._complete_task(actor, task_id, data, failing)
+
+    def _complete_task(self, actor, task_id, data, failing) -> CompletionResult:
         with self.transaction() as session:
             row = self._task_row(session, actor, task_id)
+            failing["instance_id"] = row.instance_id
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
             instance = self._lock(session, row.instance_id)
@@ -269,79 +252,6 @@ class Runner(Deployer):
                 )
             )
 
-    def deliver_message(
-        self, name: str, correlation_value: str, payload: dict | None = None, actor: Actor | None = None
-    ) -> int:
-        """Deliver message ``name`` to the instance waiting for it with this correlation value."""
-        actor = actor or Actor.system()
-        with self.transaction() as session:
-            instance_id = session.scalar(
-                select(MessageSubscription.instance_id)
-                .where(MessageSubscription.message_name == name,
-                       MessageSubscription.correlation_value == str(correlation_value))
-                .limit(1)
-            )  # fmt: skip
-            if instance_id is None:
-                raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
-            instance = self._lock(session, instance_id)
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
-            before = instances.Snapshot.of(workflow)
-            if (name, str(correlation_value)) not in before.subscriptions:
-                raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
-            ctx = self._context(session, actor, instance, utcnow())
-            ctx.record("message_delivered", message=name)
-            self._advance(
-                workflow, ctx, lambda wf: self._send(wf, name, str(correlation_value), payload or {})
-            )
-            instances.save(session, instance, version, workflow, before, ctx)
-            self._flush(session)
-            return instance.id
-
-    def _send(self, workflow, name, value, payload):
-        for task in workflow.event_manager.tasks.values():
-            definition = task.task_spec.event_definition
-            if (
-                getattr(definition, "name", None) == name
-                and instances._correlation_value(task, definition) == value
-            ):
-                payload = dict(payload)
-                for prop in definition.correlation_properties:
-                    if prop.retrieval_expression.isidentifier():
-                        payload.setdefault(prop.retrieval_expression, value)
-                correlations = definition.calculate_correlations(
-                    workflow.script_engine, definition.correlation_properties, payload
-                )
-                workflow.send_event(BpmnEvent(definition, payload, correlations))
-                return
-        raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
-
-    def fire_due_timers(self, now=None, limit: int = 100) -> int:
-        """Advance every instance whose earliest timer is due. Returns how many moved."""
-        now = now or utcnow()
-        with self.transaction() as session:
-            due = session.scalars(
-                select(ProcessInstance.id)
-                .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
-                .order_by(ProcessInstance.next_timer_at).limit(limit)
-            ).all()  # fmt: skip
-        fired = 0
-        for instance_id in due:
-            with self.transaction() as session:
-                instance = self._lock(session, instance_id, skip_locked=True)
-                if instance is None or instance.next_timer_at is None or instance.next_timer_at > now:
-                    continue  # another worker fired it first
-                version = self._version(session, instance.version_id)
-                workflow = instances.load(instance, version, self.script_engine)
-                before = instances.Snapshot.of(workflow)
-                ctx = self._context(session, Actor.system(), instance, utcnow())
-                ctx.record("timer_fired")
-                self._advance(workflow, ctx, lambda wf: None)
-                instances.save(session, instance, version, workflow, before, ctx)
-                self._flush(session)
-                fired += 1
-        return fired
-
     def cancel(self, actor: Actor, instance_id: int, reason: str) -> None:
         """Cancel a running instance; the reason is required and audited."""
         if not (reason or "").strip():
@@ -392,71 +302,3 @@ class Runner(Deployer):
             if process_id:
                 query = query.where(ProcessInstance.process_id == process_id)
             return session.scalar(query)
-
-    # ---- internals ------------------------------------------------------------------------
-    def _context(self, session, actor, instance, now) -> StepContext:
-        return StepContext(session, actor, self.config, now, instance.id, instance.process_id)
-
-    def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
-        try:
-            uuid.UUID(str(task_id))
-        except ValueError:
-            raise NotFound("La tarea no existe.") from None
-        query = select(HumanTask).where(HumanTask.id == str(task_id))
-        if for_update and not is_sqlite(session.get_bind()):
-            query = query.with_for_update()
-        row = session.scalar(query)
-        if row is None or not may_work(actor, row):
-            raise NotFound("La tarea no existe o no está asignada a usted.")
-        if row.status != "ready":
-            raise TaskNotReady("Esta tarea ya fue atendida.")
-        return row
-
-    def _lock(self, session, instance_id: int, skip_locked=False) -> ProcessInstance | None:
-        """Lock the instance row for the rest of the transaction (SQLite: BEGIN IMMEDIATE did)."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if not is_sqlite(session.get_bind()):
-            query = query.with_for_update(skip_locked=skip_locked)
-        instance = session.scalar(query)
-        if instance is None and not skip_locked:
-            raise NotFound("La instancia no existe.")
-        return instance
-
-    @staticmethod
-    def _ready_task(workflow, row):
-        try:
-            task = workflow.get_task_from_id(uuid.UUID(row.id))
-        except TaskNotFoundException:
-            raise TaskNotReady("Esta tarea ya no está disponible.") from None
-        if task.state != TaskState.READY or not task.task_spec.manual:
-            raise TaskNotReady("Esta tarea ya fue atendida.")
-        return task
-
-    def _advance(self, workflow, ctx: StepContext, action) -> None:
-        token = current_step.set(ctx)
-        try:
-            action(workflow)
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-        except DomainError:
-            raise
-        except WorkflowTaskException as exc:
-            cause = getattr(exc, "exception", None) or exc.__cause__
-            if isinstance(cause, DomainError):
-                raise cause from None
-            spec = getattr(exc, "task_spec", None)
-            raise StepFailed("No fue posible continuar el trámite por un error interno.",
-                             getattr(spec, "bpmn_id", None), str(exc)) from exc  # fmt: skip
-        except (SpiffWorkflowException, Exception) as exc:  # Spiff raises bare Exception too (timers)
-            raise StepFailed(
-                "No fue posible continuar el trámite por un error interno.", None, str(exc)
-            ) from exc
-        finally:
-            current_step.reset(token)
-
-    @staticmethod
-    def _flush(session) -> None:
-        try:
-            session.flush()
-        except StaleDataError:
-            raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.") from None

@@ -16,6 +16,7 @@ from engine.errors import Conflict
 from engine.errors import FormInvalid
 from engine.errors import MessageNotExpected
 from engine.errors import NotFound
+from engine.errors import StepFailed
 from engine.errors import TaskNotReady
 from engine.models import HumanTask
 from engine.models import InstanceEvent
@@ -249,3 +250,20 @@ def test_redeploying_unchanged_files_creates_no_version(demo):
     runner, _ = demo
     assert runner.deploy() == []
     assert [(v.process_id, v.number) for v in runner.latest_versions()] == [("demo_solicitud", 1)]
+
+
+def test_a_failing_step_changes_nothing_and_is_recorded(make_runner):
+    runner = make_runner(DEMO, DEMO / "forms", process_defaults={**DEFAULTS, "review_ttl": "nunca"})
+    started = runner.start("demo_solicitud", Actor.anonymous())
+    user = Actor.anonymous(started.anonymous_token)
+    before = _row(runner, started.instance_id)
+    with pytest.raises(StepFailed) as caught:
+        runner.complete_task(
+            user, started.next_tasks[0].id, {"monto": 5000, "codigo": "ERR001", "correo": "a@b.co"}
+        )
+    assert caught.value.message == "No fue posible continuar el trámite por un error interno."
+    after = _row(runner, started.instance_id)
+    assert after.state == before.state  # the user task was not consumed
+    assert (after.status, after.error_message) == ("error", "Invalid duration")
+    assert [t.id for t in runner.inbox(user)] == [started.next_tasks[0].id]
+    assert runner.instance(started.instance_id).events[-1]["kind"] == "step_failed"

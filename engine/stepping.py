@@ -1,0 +1,128 @@
+"""The machinery every step shares: transactions, row locks, loading a version, running
+the engine with the step context set, and mapping engine failures to our errors."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.actors import Actor
+from engine.context import StepContext
+from engine.context import current_step
+from engine.db import is_sqlite
+from engine.errors import Conflict
+from engine.errors import DomainError
+from engine.errors import NotFound
+from engine.errors import StepFailed
+from engine.errors import TaskNotReady
+from engine.lanes import may_work
+from engine.models import HumanTask
+from engine.models import InstanceEvent
+from engine.models import ProcessInstance
+
+
+class Stepping:
+    """Base of Runner: needs ``session_factory`` and ``config``."""
+
+    @contextlib.contextmanager
+    def transaction(self):
+        session = self.session_factory()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def _failures_recorded(self, actor: Actor):
+        """A step that failed was rolled back; note it on the instance (status ``error``) in a
+        transaction of its own so operators see it, and timers stop retrying it."""
+        failing: dict = {}
+        try:
+            yield failing
+        except StepFailed as exc:
+            if failing.get("instance_id") is not None:
+                with self.transaction() as session:
+                    instance = session.get(ProcessInstance, failing["instance_id"])
+                    instance.status = "error"
+                    instance.error_message = exc.detail or exc.message
+                    session.add(
+                        InstanceEvent(instance_id=instance.id, actor=actor.label, user_id=actor.user_id,
+                                      kind="step_failed", element_id=exc.element_id,
+                                      data={"error": (exc.detail or exc.message)[:2000]})
+                    )  # fmt: skip
+            raise
+
+    def _context(self, session, actor, instance, now) -> StepContext:
+        return StepContext(session, actor, self.config, now, instance.id, instance.process_id)
+
+    def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
+        try:
+            uuid.UUID(str(task_id))
+        except ValueError:
+            raise NotFound("La tarea no existe.") from None
+        query = select(HumanTask).where(HumanTask.id == str(task_id))
+        if for_update and not is_sqlite(session.get_bind()):
+            query = query.with_for_update()
+        row = session.scalar(query)
+        if row is None or not may_work(actor, row):
+            raise NotFound("La tarea no existe o no está asignada a usted.")
+        if row.status != "ready":
+            raise TaskNotReady("Esta tarea ya fue atendida.")
+        return row
+
+    def _lock(self, session, instance_id: int, skip_locked=False) -> ProcessInstance | None:
+        """Lock the instance row for the rest of the transaction (SQLite: BEGIN IMMEDIATE did)."""
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if not is_sqlite(session.get_bind()):
+            query = query.with_for_update(skip_locked=skip_locked)
+        instance = session.scalar(query)
+        if instance is None and not skip_locked:
+            raise NotFound("La instancia no existe.")
+        return instance
+
+    @staticmethod
+    def _ready_task(workflow, row):
+        try:
+            task = workflow.get_task_from_id(uuid.UUID(row.id))
+        except TaskNotFoundException:
+            raise TaskNotReady("Esta tarea ya no está disponible.") from None
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady("Esta tarea ya fue atendida.")
+        return task
+
+    def _advance(self, workflow, ctx: StepContext, action) -> None:
+        token = current_step.set(ctx)
+        try:
+            action(workflow)
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except DomainError:
+            raise
+        except WorkflowTaskException as exc:
+            cause = getattr(exc, "exception", None) or exc.__cause__
+            if isinstance(cause, DomainError):
+                raise cause from None
+            spec = getattr(exc, "task_spec", None)
+            raise StepFailed("No fue posible continuar el trámite por un error interno.",
+                             getattr(spec, "bpmn_id", None), str(exc)) from exc  # fmt: skip
+        except (SpiffWorkflowException, Exception) as exc:  # Spiff raises bare Exception too (timers)
+            raise StepFailed(
+                "No fue posible continuar el trámite por un error interno.", None, str(exc)
+            ) from exc
+        finally:
+            current_step.reset(token)
+
+    @staticmethod
+    def _flush(session) -> None:
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.") from None
