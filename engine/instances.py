@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from engine.context import StepContext
 from engine.lanes import assignment
+from engine.models import ElementVisit
 from engine.models import HumanTask
 from engine.models import InstanceEvent
 from engine.models import MessageSubscription
@@ -102,10 +103,46 @@ class Snapshot:
 
     ready: set[str]
     subscriptions: set[tuple[str, str]]
+    completed: set[str]
 
     @classmethod
     def of(cls, workflow: BpmnWorkflow) -> Snapshot:
-        return cls(set(ready_human_tasks(workflow)), waiting_subscriptions(workflow))
+        return cls(set(ready_human_tasks(workflow)), waiting_subscriptions(workflow), completed_ids(workflow))
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls(set(), set(), set())
+
+
+def _all_tasks(workflow: BpmnWorkflow):
+    yield from workflow.get_tasks()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.get_tasks()
+
+
+def completed_ids(workflow: BpmnWorkflow) -> set[str]:
+    return {str(t.id) for t in _all_tasks(workflow) if t.state == TaskState.COMPLETED}
+
+
+def element_visits(workflow: BpmnWorkflow, before: set[str], row, now) -> list[dict]:
+    """Elements a token completed during this step (diagram elements only, not Spiff's
+    internal bookkeeping specs)."""
+    visits = []
+    for task in _all_tasks(workflow):
+        if task.state != TaskState.COMPLETED or str(task.id) in before or not task.task_spec.bpmn_id:
+            continue
+        arrived = task.parent.last_state_change if task.parent else task.last_state_change
+        visits.append(
+            {
+                "instance_id": row.id,
+                "process_id": task.workflow.spec.name,
+                "version_id": row.version_id,
+                "element_id": task.task_spec.bpmn_id,
+                "completed_at": now,
+                "seconds": max(0.0, task.last_state_change - arrived),
+            }
+        )
+    return visits
 
 
 def _due_at(task_spec, now: dt.datetime) -> dt.datetime | None:
@@ -197,6 +234,9 @@ def save(
     row.serializer_version = SERIALIZER_VERSION
     row.next_timer_at = None if workflow.is_completed() else next_timer(workflow)
     row.updated_at = now
+    visits = element_visits(workflow, before.completed, row, now)
+    if visits:
+        session.execute(insert(ElementVisit), visits)
     if ctx.events:
         session.execute(
             insert(InstanceEvent),

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import DateTime
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -116,6 +117,25 @@ class InstanceEvent(Base):
     element_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class ElementVisit(Base):
+    """One pass of a token through a diagram element, for heatmaps and coloured diagrams.
+
+    ``seconds`` is the time from the token's arrival (its parent task finishing) until the
+    element completed: a user task's waiting time, a timer's delay, ~0 for a gateway.
+    """
+
+    __tablename__ = "element_visit"
+    __table_args__ = (Index("ix_element_visit_heat", "process_id", "completed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(BigId, index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    version_id: Mapped[int] = mapped_column(Integer)
+    element_id: Mapped[str] = mapped_column(String(100))
+    completed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    seconds: Mapped[float] = mapped_column(Float)
 
 
 class MessageSubscription(Base):

@@ -33,6 +33,7 @@ from engine.lanes import token_hash
 from engine.models import HumanTask
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
+from engine.operations import Operations
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
 from engine.signals import Signals
@@ -44,7 +45,7 @@ from engine.views import TaskSummary
 from engine.views import TaskView
 
 
-class Runner(Signals, Documents, Deployer, Stepping):
+class Runner(Signals, Documents, Operations, Deployer, Stepping):
     """Start, list, claim, complete, message, time and cancel process instances."""
 
     def __init__(self, session_factory: Callable[[], Session], config: EngineConfig | None = None):
@@ -114,7 +115,7 @@ class Runner(Signals, Documents, Deployer, Stepping):
             )
             session.add(row)
             session.flush()
-            before = instances.Snapshot(set(), set())
+            before = instances.Snapshot.empty()
             ctx = self._context(session, actor, row, now)
             ctx.record("started", process=process_id, version=version.id)
             self._advance(workflow, ctx, lambda wf: None)
@@ -176,7 +177,7 @@ class Runner(Signals, Documents, Deployer, Stepping):
     def _complete_task(self, actor, task_id, data, failing) -> CompletionResult:
         with self.transaction() as session:
             row = self._task_row(session, actor, task_id)
-            failing["instance_id"] = row.instance_id
+            failing.update(instance_id=row.instance_id, element_id=row.name)
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
             instance = self._lock(session, row.instance_id)

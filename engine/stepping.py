@@ -53,11 +53,15 @@ class Stepping:
                     instance = session.get(ProcessInstance, failing["instance_id"])
                     instance.status = "error"
                     instance.error_message = exc.detail or exc.message
-                    session.add(
-                        InstanceEvent(instance_id=instance.id, actor=actor.label, user_id=actor.user_id,
-                                      kind="step_failed", element_id=exc.element_id,
-                                      data={"error": (exc.detail or exc.message)[:2000]})
-                    )  # fmt: skip
+                    event = InstanceEvent(
+                        instance_id=instance.id,
+                        actor=actor.label,
+                        user_id=actor.user_id,
+                        kind="step_failed",
+                        element_id=exc.element_id or failing.get("element_id"),
+                        data={"error": (exc.detail or exc.message)[:2000]},
+                    )
+                    session.add(event)
             raise
 
     def _context(self, session, actor, instance, now) -> StepContext:

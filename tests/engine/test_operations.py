@@ -1,0 +1,154 @@
+"""Analysts' and operators' engine API: versions, migration (dry run and real), instance
+lists, element states, heatmap, retry."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import Actor
+from engine.errors import Conflict
+from engine.errors import FormInvalid
+from engine.errors import StepFailed
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "engine_demo"
+MESA = Actor(user_id=900, platform_roles=frozenset({"mesa_servicio"}))
+OPERATOR = Actor(user_id=950, platform_roles=frozenset({"operador"}))
+DEFAULTS = {"review_ttl": "PT1H", "nombre": "Ana"}
+ANOTAR = """<bpmn:userTask id="anotar" name="Anotar">
+      <bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f2b</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:businessRuleTask id="clasificar\""""
+
+
+def add_user_task(directory: Path) -> None:
+    """Version 2 of the demo: a user task "Anotar" between "Pedir" and "Clasificar"."""
+    bpmn = directory / "demo.bpmn"
+    text = bpmn.read_text()
+    replacements = [
+        ('<bpmn:businessRuleTask id="clasificar"', ANOTAR),
+        ("<bpmn:incoming>f2</bpmn:incoming>\n      <bpmn:outgoing>f3",
+         "<bpmn:incoming>f2b</bpmn:incoming>\n      <bpmn:outgoing>f3"),
+        ('<bpmn:sequenceFlow id="f2" sourceRef="pedir" targetRef="clasificar" />',
+         '<bpmn:sequenceFlow id="f2" sourceRef="pedir" targetRef="anotar" />\n'
+         '    <bpmn:sequenceFlow id="f2b" sourceRef="anotar" targetRef="clasificar" />'),
+        ("<bpmn:flowNodeRef>pedir</bpmn:flowNodeRef>",
+         "<bpmn:flowNodeRef>pedir</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>anotar</bpmn:flowNodeRef>"),
+        ('<bpmndi:BPMNEdge id="f2_di"',
+         '<bpmndi:BPMNShape id="anotar_di" bpmnElement="anotar">'
+         '<dc:Bounds x="250" y="60" width="80" height="40" /></bpmndi:BPMNShape>\n'
+         '      <bpmndi:BPMNEdge id="f2b_di" bpmnElement="f2b"><di:waypoint x="330" y="80" />'
+         '<di:waypoint x="400" y="150" /></bpmndi:BPMNEdge>\n      <bpmndi:BPMNEdge id="f2_di"'),
+    ]  # fmt: skip
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    bpmn.write_text(text)
+
+
+@pytest.fixture
+def demo(make_runner):
+    return make_runner(DEMO, DEMO / "forms", process_defaults=DEFAULTS)
+
+
+def _start_and_fill(runner, code, monto=5000):
+    started = runner.start("demo_solicitud", Actor.anonymous())
+    user = Actor.anonymous(started.anonymous_token)
+    if code:
+        runner.complete_task(
+            user, started.next_tasks[0].id, {"monto": monto, "codigo": code, "correo": "a@b.co"}
+        )
+    return started, user
+
+
+def test_migration_dry_run_then_real(demo, tmp_path):
+    at_first_task, user_a = _start_and_fill(demo, None)
+    past_first_task, _ = _start_and_fill(demo, "MIG001")
+
+    copy = tmp_path / "v2"
+    shutil.copytree(DEMO, copy)
+    add_user_task(copy)
+    diagrams = demo.deployed_diagrams().with_files(workflows={"demo.bpmn": (copy / "demo.bpmn").read_bytes()})
+    created = demo.deploy(diagrams, deployed_by=7)
+    assert [(v.process_id, v.number, v.deployed_by) for v in created] == [("demo_solicitud", 2, 7)]
+    assert [(v.number, count) for v, count in demo.versions("demo_solicitud")] == [(2, 0), (1, 2)]
+
+    checks = demo.check_migration([at_first_task.instance_id, past_first_task.instance_id])
+    assert [(c.can_move, c.reason) for c in checks] == [
+        (True, "Puede migrarse."),
+        (False, "Ya pasó por elementos que cambiaron en la nueva versión: Clasificar riesgo, Pedir."),
+    ]
+
+    with pytest.raises(FormInvalid):
+        demo.migrate(OPERATOR, [at_first_task.instance_id], " ")
+    results = demo.migrate(OPERATOR, [at_first_task.instance_id, past_first_task.instance_id], "Nuevo paso")
+    assert [r.can_move for r in results] == [True, False]
+    assert [(v.number, count) for v, count in demo.versions("demo_solicitud")] == [(2, 1), (1, 1)]
+
+    # The migrated instance keeps its ready task and now goes through the new one.
+    task = demo.inbox(user_a)[0]
+    assert task.id == at_first_task.next_tasks[0].id
+    result = demo.complete_task(user_a, task.id, {"monto": 10, "codigo": "NEW001", "correo": "a@b.co"})
+    assert [t.title for t in result.next_tasks] == ["Anotar"]
+    events = demo.instance(at_first_task.instance_id).events
+    assert any(e["kind"] == "migrated" and e["data"]["reason"] == "Nuevo paso" for e in events)
+
+    # New instances start on version 2; the old one finishes on version 1 without "Anotar".
+    new, new_user = _start_and_fill(demo, None)
+    result = demo.complete_task(
+        new_user, new.next_tasks[0].id, {"monto": 10, "codigo": "NEW002", "correo": "a@b.co"}
+    )
+    assert [t.title for t in result.next_tasks] == ["Anotar"]
+    demo.complete_task(MESA, demo.inbox(MESA)[0].id, {"aprobado": True})
+    demo.deliver_message("demo_confirmacion", "MIG001")
+    assert demo.instance(past_first_task.instance_id).status == "completed"
+
+
+def test_instance_list_filters_and_pages(demo):
+    for code, monto in (("LST001", 5000), ("LST002", 10), ("LST003", 5000)):
+        _start_and_fill(demo, code, monto)
+    _start_and_fill(demo, None)
+    page = demo.list_instances(process_id="demo_solicitud", per_page=2)
+    assert (page.total, len(page.rows)) == (4, 2)
+    assert [r.id for r in page.rows] == [4, 3]
+    assert [r.id for r in demo.list_instances(sort="id", page=2, per_page=3).rows] == [4]
+    assert [r.id for r in demo.list_instances(waiting_role="mesa_servicio", sort="id").rows] == [1, 3]
+    assert demo.list_instances(status="completed").total == 0
+
+
+def test_element_states_and_heatmap(demo):
+    started, _ = _start_and_fill(demo, "HEA001")
+    states = demo.element_states(started.instance_id)
+    assert states["pedir"] == "completed"
+    assert states["clasificar"] == "completed"
+    assert states["revisar"] == "active"
+    assert "fin" not in states
+    heat = demo.heatmap("demo_solicitud")
+    assert heat["pedir"][0] == 1 and heat["inicio"][0] == 1
+    assert "revisar" not in heat  # nobody finished it yet
+    demo.complete_task(MESA, demo.inbox(MESA)[0].id, {"aprobado": True})
+    heat = demo.heatmap("demo_solicitud")
+    assert heat["revisar"][0] == 1 and heat["revisar"][1] >= 0
+
+
+def test_retry_after_a_failure(make_runner):
+    broken = make_runner(DEMO, DEMO / "forms", process_defaults={**DEFAULTS, "review_ttl": "roto"})
+    started = broken.start("demo_solicitud", Actor.anonymous())
+    user = Actor.anonymous(started.anonymous_token)
+    with pytest.raises(StepFailed):
+        broken.complete_task(
+            user, started.next_tasks[0].id, {"monto": 5000, "codigo": "RTY001", "correo": "a@b.co"}
+        )
+    assert broken.list_instances(status="error").total == 1
+    assert broken.element_states(started.instance_id) == {"inicio": "completed", "pedir": "failed"}
+    # The failed completion was rolled back: retrying only clears the error, the form waits.
+    broken.retry(OPERATOR, started.instance_id, "Reintento")
+    assert broken.list_instances(status="error").total == 0
+    assert [t.id for t in broken.inbox(user)] == [started.next_tasks[0].id]
+    assert broken.instance(started.instance_id).events[-1]["kind"] == "retried"
+    running, _ = _start_and_fill(broken, None)
+    with pytest.raises(Conflict):
+        broken.retry(OPERATOR, running.instance_id, "No tiene error")
