@@ -18,7 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd = commands.add_parser("check", help="validate a diagram set")
     check_cmd.add_argument("directory", nargs="?", default=str(defaults.workflows_dir))
     check_cmd.add_argument("--forms", default=None, help="forms directory (default: ../forms beside DIR)")
+    worker_cmd = commands.add_parser(
+        "worker", help="fire due timers and send the outbox (DATABASE_URL, SMTP_*)"
+    )
+    worker_cmd.add_argument("--poll", type=float, default=0.25, help="seconds between rounds")
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        return run_worker(args.poll)
 
     directory = Path(args.directory)
     if not directory.is_dir():
@@ -36,6 +42,23 @@ def main(argv: list[str] | None = None) -> int:
     bpmn = len(diagrams.bpmn_files())
     dmn = len(diagrams.dmn_files())
     print(f"OK: {bpmn} diagramas BPMN, {dmn} tablas DMN y {len(diagrams.forms)} formularios sin problemas.")
+    return 0
+
+
+def run_worker(poll: float) -> int:
+    import logging
+    import os
+
+    from engine.config import smtp_settings_from_env
+    from engine.runner import Runner
+    from engine.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    url = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{EngineConfig().workflows_dir.parent / 'instance' / 'secop.db'}"
+    )
+    runner = Runner.from_url(url, EngineConfig.from_env())
+    Worker(runner, smtp_settings_from_env(), poll_seconds=poll).run_forever()
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -20,3 +21,43 @@ class EngineConfig:
     # Put in the data of every new instance; diagrams read them (e.g. timer durations).
     process_defaults: dict = field(default_factory=lambda: {"activation_link_ttl": "PT48H"})
     mail_from: str = "SECOP II <no-responder@secop.example>"
+
+    @classmethod
+    def from_env(cls, environ=None) -> EngineConfig:
+        """Settings from environment variables (the only place deployments configure us)."""
+        env = os.environ if environ is None else environ
+        config = cls()
+        if env.get("WORKFLOWS_DIR"):
+            config.workflows_dir = Path(env["WORKFLOWS_DIR"])
+        if env.get("FORMS_DIR"):
+            config.forms_dir = Path(env["FORMS_DIR"])
+        if env.get("UPLOAD_DIR"):
+            config.upload_dir = Path(env["UPLOAD_DIR"])
+        config.base_url = env.get("BASE_URL", config.base_url).rstrip("/")
+        config.secret_key = env.get("SECRET_KEY", config.secret_key)
+        if env.get("MAX_UPLOAD_MB"):
+            config.max_upload_bytes = int(float(env["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        if env.get("ACTIVATION_LINK_TTL"):
+            config.process_defaults = {
+                **config.process_defaults,
+                "activation_link_ttl": env["ACTIVATION_LINK_TTL"],
+            }
+        config.mail_from = env.get("MAIL_FROM", config.mail_from)
+        return config
+
+
+def smtp_settings_from_env(environ=None):
+    """SMTP settings when ``SMTP_HOST`` is set, else None (emails stay in the dev mailbox)."""
+    from engine.outbox import SmtpSettings
+
+    env = os.environ if environ is None else environ
+    if not env.get("SMTP_HOST"):
+        return None
+    return SmtpSettings(
+        host=env["SMTP_HOST"],
+        port=int(env.get("SMTP_PORT", "25")),
+        user=env.get("SMTP_USER") or None,
+        password=env.get("SMTP_PASSWORD") or None,
+        starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        mail_from=env.get("MAIL_FROM", EngineConfig.mail_from),
+    )

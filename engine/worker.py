@@ -1,0 +1,49 @@
+"""The background worker: fires due timers and sends the outbox, forever, politely.
+
+Several workers may run at once, on one machine or many: timers and emails are claimed
+with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from engine.outbox import SmtpTransport
+from engine.outbox import send_due
+
+log = logging.getLogger("engine.worker")
+
+
+class Worker:
+    def __init__(self, runner, smtp_settings=None, poll_seconds: float = 0.25, transport=None):
+        self.runner = runner
+        self.smtp = smtp_settings
+        self.transport = transport or (SmtpTransport(smtp_settings) if smtp_settings else None)
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+
+    def run_once(self) -> tuple[int, int]:
+        """One round: (timers fired, emails sent)."""
+        fired = self.runner.fire_due_timers()
+        sent = 0
+        if self.transport is not None:
+            sent = send_due(self.runner.session_factory, self.transport, self.smtp)
+        return fired, sent
+
+    def run_forever(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        log.info("worker started", extra={"smtp": bool(self.transport)})
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            try:
+                fired, sent = self.run_once()
+                if fired or sent:
+                    log.info("worker round", extra={"timers_fired": fired, "emails_sent": sent})
+            except Exception:  # keep serving: one bad round must not stop timers for everyone
+                log.exception("worker round failed")
+            self.stopping.wait(max(0.0, self.poll_seconds - (time.monotonic() - started)))
+        log.info("worker stopped")
