@@ -14,11 +14,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete
-from sqlalchemy import insert
-from sqlalchemy import update
+from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.context import StepContext
+from engine.errors import Conflict
 from engine.lanes import assignment
 from engine.models import ElementVisit
 from engine.models import HumanTask
@@ -161,6 +161,37 @@ def _first_int(sources: list[dict], key: str) -> int | None:
     return None
 
 
+_TASKS = HumanTask.__table__
+_INSTANCES = ProcessInstance.__table__
+_INSTANCE_FIELDS = (
+    "version_id owner_user_id account_id status completed_at error_message state serializer_version "
+    "next_timer_at updated_at lock_version"
+).split()
+# Built once: statements with bind parameters skip SQLAlchemy's per-call compilation and
+# cache-key work, which cost more than the workflow engine itself.
+FINISH_TASK = (
+    _TASKS.update()
+    .where(_TASKS.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("status"),
+        completed_at=bindparam("completed_at"),
+        completed_by=bindparam("completed_by"),
+    )
+)
+INSERT_TASK = _TASKS.insert()
+UPDATE_INSTANCE = (
+    _INSTANCES.update()
+    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.lock_version == bindparam("b_lock"))
+    .values({name: bindparam(name) for name in _INSTANCE_FIELDS})
+)
+INSERT_VISIT = ElementVisit.__table__.insert()
+INSERT_EVENT = InstanceEvent.__table__.insert()
+DELETE_SUBSCRIPTIONS = MessageSubscription.__table__.delete().where(
+    MessageSubscription.__table__.c.instance_id == bindparam("b_instance")
+)
+INSERT_SUBSCRIPTION = MessageSubscription.__table__.insert()
+
+
 def save(
     session,
     row: ProcessInstance,
@@ -170,76 +201,93 @@ def save(
     ctx: StepContext,
     completed_task_id: str | None = None,
 ) -> list[HumanTask]:
-    """Write the step: state, human-task index, subscriptions, events. Returns new task rows."""
+    """Write the step: state, human-task index, subscriptions, visits, events — as plain
+    Core statements (the ORM unit of work cost more than the engine itself).
+
+    Returns the new human-task rows (transient objects, already inserted)."""
     now = ctx.now
+    connection = session.connection()
     ready = ready_human_tasks(workflow)
     sources = [t.data for t in ready.values()] + ([workflow.last_task.data] if workflow.last_task else [])
     owner = _first_int(sources, "user_id") or row.owner_user_id
-    row.owner_user_id = owner
-    row.account_id = _first_int(sources, "account_id") or row.account_id
     gone = before.ready - set(ready)
     if gone:
-        completed = [tid for tid in gone if tid == completed_task_id]
-        others = [tid for tid in gone if tid != completed_task_id]
-        if completed:
-            session.execute(
-                update(HumanTask).where(HumanTask.id.in_(completed))
-                .values(status="completed", completed_at=now, completed_by=ctx.actor.user_id)
-            )  # fmt: skip
-        if others:
-            session.execute(
-                update(HumanTask).where(HumanTask.id.in_(others)).values(status="cancelled", completed_at=now)
-            )
+        connection.execute(
+            FINISH_TASK,
+            [
+                {
+                    "b_id": task_id,
+                    "status": "completed" if task_id == completed_task_id else "cancelled",
+                    "completed_at": now,
+                    "completed_by": ctx.actor.user_id if task_id == completed_task_id else None,
+                }
+                for task_id in sorted(gone)
+            ],
+        )
     new_rows = []
     for task_id in sorted(set(ready) - before.ready):
         task = ready[task_id]
         schema_name, _ = version.form_names(task.task_spec)
         new_rows.append(
-            HumanTask(
-                id=task_id,
-                instance_id=row.id,
-                process_id=row.process_id,
-                name=task.task_spec.bpmn_id or task.task_spec.name,
-                title=task.task_spec.bpmn_name or task.task_spec.name,
-                lane=task.task_spec.lane,
-                form_schema=schema_name,
-                status="ready",
-                created_at=now,
-                due_at=_due_at(task.task_spec, now),
+            {
+                "id": task_id,
+                "instance_id": row.id,
+                "process_id": row.process_id,
+                "name": task.task_spec.bpmn_id or task.task_spec.name,
+                "title": task.task_spec.bpmn_name or task.task_spec.name,
+                "lane": task.task_spec.lane,
+                "form_schema": schema_name,
+                "status": "ready",
+                "created_at": now,
+                "due_at": _due_at(task.task_spec, now),
+                "role": None,
+                "account_id": None,
+                "owner_user_id": None,
+                "anonymous_token_hash": None,
+                "claimed_by": None,
                 **assignment(version.lanes, task.task_spec.lane, task.data, owner, row.anonymous_token_hash),
-            )
+            }
         )
     if new_rows:
-        session.add_all(new_rows)
+        connection.execute(INSERT_TASK, new_rows)
 
     subscriptions = waiting_subscriptions(workflow)
     if subscriptions != before.subscriptions:
-        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+        connection.execute(DELETE_SUBSCRIPTIONS, {"b_instance": row.id})
         if subscriptions:
-            session.execute(
-                insert(MessageSubscription),
+            connection.execute(
+                INSERT_SUBSCRIPTION,
                 [
                     {"instance_id": row.id, "message_name": n, "correlation_value": v}
                     for n, v in sorted(subscriptions)
                 ],
             )
 
-    if workflow.is_completed():
-        row.status = "completed" if workflow.success else "cancelled"
-        row.completed_at = now
-    else:
-        row.status = "running"
-    row.error_message = None
-    row.state = dump_state(workflow)
-    row.serializer_version = SERIALIZER_VERSION
-    row.next_timer_at = None if workflow.is_completed() else next_timer(workflow)
-    row.updated_at = now
+    finished = workflow.is_completed()
+    values = {
+        "version_id": version.id,
+        "owner_user_id": owner,
+        "account_id": _first_int(sources, "account_id") or row.account_id,
+        "status": ("completed" if workflow.success else "cancelled") if finished else "running",
+        "completed_at": now if finished else None,
+        "error_message": None,
+        "state": dump_state(workflow),
+        "serializer_version": SERIALIZER_VERSION,
+        "next_timer_at": None if finished else next_timer(workflow),
+        "updated_at": now,
+        "lock_version": row.lock_version + 1,
+    }
+    result = connection.execute(UPDATE_INSTANCE, {**values, "b_id": row.id, "b_lock": row.lock_version})
+    if result.rowcount != 1:
+        raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.")
+    for key, value in values.items():
+        set_committed_value(row, key, value)
     visits = element_visits(workflow, before.completed, row, now)
     if visits:
-        session.execute(insert(ElementVisit), visits)
+        connection.execute(INSERT_VISIT, visits)
     if ctx.events:
-        session.execute(
-            insert(InstanceEvent),
+        connection.execute(
+            INSERT_EVENT,
             [
                 {
                     "instance_id": row.id,
@@ -254,4 +302,4 @@ def save(
                 for event in ctx.events
             ],
         )
-    return new_rows
+    return [HumanTask(**values) for values in new_rows]

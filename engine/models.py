@@ -69,8 +69,8 @@ class ProcessInstance(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
-    # UPDATE ... WHERE lock_version = <loaded>: a concurrent writer makes the flush fail.
-    __mapper_args__ = {"version_id_col": lock_version}
+    # instances.save writes UPDATE ... WHERE lock_version = <loaded>: a concurrent writer
+    # that slipped past the row lock makes the step fail instead of overwriting.
 
 
 class HumanTask(Base):

@@ -216,9 +216,7 @@ class Operations:
             ctx = self._context(session, actor, instance, utcnow())
             ctx.record("migrated", from_version=version.id, to_version=target.id, reason=reason)
             self._advance(workflow, ctx, lambda wf: None)
-            instance.version_id = target.id
             instances.save(session, instance, target, workflow, before, ctx)
-            self._flush(session)
             return MigrationCheck(instance_id, True, f"Migrada a la versión {target.id}.")
 
     def retry(self, actor: Actor, instance_id: int, reason: str) -> None:
@@ -238,7 +236,6 @@ class Operations:
                 ctx.record("retried", reason=reason.strip())
                 self._advance(workflow, ctx, lambda wf: None)
                 instances.save(session, instance, version, workflow, before, ctx)
-                self._flush(session)
 
 
 def sub_diff_name(workflow, sub_id) -> str:

@@ -210,7 +210,6 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             new_rows = instances.save(
                 session, instance, version, workflow, before, ctx, completed_task_id=row.id
             )
-            self._flush(session)
             return CompletionResult(
                 instance.id,
                 instance.status,
@@ -268,8 +267,6 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             ctx.record("cancelled", reason=reason.strip())
             workflow.cancel()
             instances.save(session, instance, version, workflow, before, ctx)
-            instance.status = "cancelled"
-            self._flush(session)
 
     def instance(self, instance_id: int) -> InstanceView:
         """An instance as operators see it (callers decide who may see it)."""

@@ -48,7 +48,6 @@ class Signals:
                 workflow, ctx, lambda wf: self._send(wf, name, str(correlation_value), payload or {})
             )
             instances.save(session, instance, version, workflow, before, ctx)
-            self._flush(session)
             return instance.id
 
     def _send(self, workflow, name, value, payload):
@@ -100,5 +99,4 @@ class Signals:
             ctx.record("timer_fired")
             self._advance(workflow, ctx, lambda wf: None)
             instances.save(session, instance, version, workflow, before, ctx)
-            self._flush(session)
             return 1

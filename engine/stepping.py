@@ -11,13 +11,11 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.actors import Actor
 from engine.context import StepContext
 from engine.context import current_step
 from engine.db import is_sqlite
-from engine.errors import Conflict
 from engine.errors import DomainError
 from engine.errors import NotFound
 from engine.errors import StepFailed
@@ -123,10 +121,3 @@ class Stepping:
             ) from exc
         finally:
             current_step.reset(token)
-
-    @staticmethod
-    def _flush(session) -> None:
-        try:
-            session.flush()
-        except StaleDataError:
-            raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.") from None
