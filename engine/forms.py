@@ -130,6 +130,20 @@ def _has_typename(value) -> bool:
     return False
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control_characters(value) -> bool:
+    """NUL and other control characters: never meaningful in a form, refused by PostgreSQL."""
+    if isinstance(value, str):
+        return bool(_CONTROL.search(value))
+    if isinstance(value, list):
+        return any(_has_control_characters(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_control_characters(k) or _has_control_characters(v) for k, v in value.items())
+    return False
+
+
 def _message(prop: dict, keyword: str, limit=None) -> str:
     custom = prop.get("errorMessage")
     if isinstance(custom, str):
@@ -161,6 +175,10 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         _add(errors, FORM_WIDE, "El formulario contiene un campo reservado (typename).")
         return {}, errors
     data = coerce(schema, submitted)
+    for name, value in list(data.items()):
+        if _has_control_characters(value):
+            _add(errors, name, "El texto contiene caracteres no permitidos.")
+            del data[name]
     for error in Draft7Validator(schema, format_checker=_format_checker).iter_errors(data):
         if error.validator == "required":
             for missing in [p for p in error.validator_value if p not in (error.instance or {})]:
