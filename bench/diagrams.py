@@ -56,3 +56,63 @@ def write_linear_set(directory: Path, tasks: int = 10, process_id: str = "linear
     (directory / "lanes.json").write_text("{}")
     (directory / "forms" / "bench_step-schema.json").write_text(json.dumps(STEP_FORM))
     return directory
+
+
+def loop(process_id: str = "bucle") -> str:
+    """start -> u (user task) -> gateway: ``seguir`` loops back to u, else end."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+ xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+ xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Definitions_loop" targetNamespace="x">
+  <bpmn:process id="{process_id}" name="Bucle" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="u" name="Paso"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="formJsonSchemaFilename" value="bench_loop-schema.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="g" default="f3"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="u" />
+    <bpmn:sequenceFlow id="f1" sourceRef="u" targetRef="g" />
+    <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="u"><bpmn:conditionExpression>seguir</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="{process_id}">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="100" y="122" width="36" height="36" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="u_di" bpmnElement="u"><dc:Bounds x="200" y="100" width="100" height="80" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="g_di" bpmnElement="g"><dc:Bounds x="360" y="115" width="50" height="50" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="470" y="122" width="36" height="36" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f0_di" bpmnElement="f0"><di:waypoint x="136" y="140" /><di:waypoint x="200" y="140" />
+    </bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="300" y="140" /><di:waypoint x="360" y="140" />
+    </bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="385" y="115" /><di:waypoint x="385" y="60" />
+      <di:waypoint x="250" y="60" /><di:waypoint x="250" y="100" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3"><di:waypoint x="410" y="140" /><di:waypoint x="470" y="140" />
+    </bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+LOOP_FORM = {
+    "type": "object",
+    "required": ["seguir"],
+    "properties": {"seguir": {"type": "boolean", "title": "Seguir"}, "nota": {"type": "string", "maxLength": 80}},
+}
+
+
+def write_loop_set(directory: Path) -> Path:
+    (directory / "forms").mkdir(parents=True, exist_ok=True)
+    (directory / "bucle.bpmn").write_text(loop())
+    (directory / "lanes.json").write_text("{}")
+    (directory / "forms" / "bench_loop-schema.json").write_text(json.dumps(LOOP_FORM))
+    return directory

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.compaction import compact
 from engine.context import StepContext
 from engine.errors import Conflict
 from engine.lanes import assignment
@@ -263,6 +264,8 @@ def save(
                 ],
             )
 
+    visits = element_visits(workflow, before.completed, row, now)
+    compact(workflow)
     finished = workflow.is_completed()
     values = {
         "version_id": version.id,
@@ -282,7 +285,6 @@ def save(
         raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.")
     for key, value in values.items():
         set_committed_value(row, key, value)
-    visits = element_visits(workflow, before.completed, row, now)
     if visits:
         connection.execute(INSERT_VISIT, visits)
     if ctx.events:

@@ -121,33 +121,38 @@ class Operations:
         return InstancePage(rows, total, page, per_page)
 
     def element_states(self, instance_id: int) -> dict[str, str]:
-        """bpmn id -> completed | active | failed, for colouring the instance's diagram."""
+        """bpmn id -> completed | active | failed, for colouring the instance's diagram.
+
+        "completed" comes from the visit log (the task tree forgets long histories, see
+        engine.compaction); "active" and "failed" from the live tree and the last failure.
+        """
         with self.transaction() as session:
             instance = session.get(ProcessInstance, instance_id)
             if instance is None:
                 raise NotFound("La instancia no existe.")
             version = self._version(session, instance.version_id)
             workflow = instances.load(instance, version, self.script_engine)
-        states: dict[str, str] = {}
-        rank = {"completed": 0, "active": 1, "failed": 2}
+            passed = session.scalars(
+                select(ElementVisit.element_id).where(ElementVisit.instance_id == instance_id).distinct()
+            ).all()
+            failed = None
+            if instance.status == "error":
+                failed = session.scalar(
+                    select(InstanceEvent.element_id)
+                    .where(InstanceEvent.instance_id == instance_id, InstanceEvent.kind == "step_failed")
+                    .order_by(InstanceEvent.id.desc())
+                    .limit(1)
+                )
+        states = dict.fromkeys(passed, "completed")
         for task in instances._all_tasks(workflow):
-            element = task.task_spec.bpmn_id
-            if not element:
-                continue
-            if task.state == TaskState.COMPLETED:
-                state = "completed"
-            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-                state = "active"
-            elif task.state == TaskState.ERROR:
-                state = "failed"
-            else:
-                continue
-            if rank[state] >= rank.get(states.get(element, "completed"), 0):
-                states[element] = state
-        if instance.status == "error":
-            failed = session_failed_element(self, instance_id)
-            if failed:
-                states[failed] = "failed"
+            if task.task_spec.bpmn_id and task.state in (
+                TaskState.READY,
+                TaskState.WAITING,
+                TaskState.STARTED,
+            ):
+                states[task.task_spec.bpmn_id] = "active"
+        if failed:
+            states[failed] = "failed"
         return states
 
     def heatmap(self, process_id: str, since: dt.datetime | None = None, until: dt.datetime | None = None):
@@ -255,13 +260,3 @@ def _migration_problem(top_diff, sub_diffs) -> str | None:
             )
             return "Ya pasó por elementos que cambiaron en la nueva versión: " + ", ".join(names) + "."
     return None
-
-
-def session_failed_element(runner, instance_id: int) -> str | None:
-    with runner.transaction() as session:
-        return session.scalar(
-            select(InstanceEvent.element_id)
-            .where(InstanceEvent.instance_id == instance_id, InstanceEvent.kind == "step_failed")
-            .order_by(InstanceEvent.id.desc())
-            .limit(1)
-        )
