@@ -23,6 +23,7 @@ from sqlalchemy import update
 
 from engine.db import is_sqlite
 from engine.db import utcnow
+from engine.failpoints import failpoint
 from engine.models import OutboxEmail
 
 MAX_ATTEMPTS = 8
@@ -80,7 +81,9 @@ class SmtpTransport:
                 client.starttls(context=ssl.create_default_context())
             if s.user:
                 client.login(s.user, s.password or "")
+            failpoint("smtp_connected")  # killed mid-conversation: the server gets no message
             client.send_message(message)
+        failpoint("smtp_accepted")  # the server has it; the outbox does not know yet
 
 
 def claim(session_factory, now: dt.datetime, batch: int, lease: dt.timedelta) -> list[int]:

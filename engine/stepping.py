@@ -20,6 +20,7 @@ from engine.errors import DomainError
 from engine.errors import NotFound
 from engine.errors import StepFailed
 from engine.errors import TaskNotReady
+from engine.failpoints import failpoint
 from engine.lanes import may_work
 from engine.models import HumanTask
 from engine.models import InstanceEvent
@@ -35,6 +36,8 @@ class Stepping:
         try:
             with session.begin():
                 yield session
+                session.flush()
+                failpoint("before_commit")  # the step ran and was written, not yet committed
         finally:
             session.close()
 
