@@ -1,0 +1,60 @@
+# Two commands for people: `make run` and `make test`. Everything else is a step they use.
+# Works on a fresh Debian 12 with python3, make and apt; installs what is missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+# apt needs root: use sudo only when we are not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: venv run test lint bench vendor chromium clean
+
+venv: $(STAMP)
+
+# Reinstall only when the declared dependencies change.
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+		echo "installing python3-venv (Debian ships venv without ensurepip)"; \
+		$(SUDO) apt-get update && $(APT_INSTALL) python3-venv; \
+	fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: venv
+	$(BIN)/flask --app webui init-demo
+	$(BIN)/flask --app webui run --host 127.0.0.1 --port $(PORT)
+
+# Debian's chromium: Playwright's own browser download is not used (it cannot be fetched here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian chromium"; \
+		$(SUDO) apt-get update && $(APT_INSTALL) chromium fonts-liberation; \
+	fi
+
+# Lint and tests both run; the target fails if either does. PYTEST_ARGS='-k sqlite -x' narrows a run.
+test: venv chromium
+	@url="$$(scripts/ensure_postgres.sh)" || { echo "no PostgreSQL for the tests" >&2; exit 1; }; \
+	echo "TEST_DATABASE_URL=$$url"; \
+	lint=0; $(BIN)/ruff check . || lint=$$?; \
+	TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
+	exit $$lint
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv
+	$(BIN)/python bench/engine.py
+
+# Refresh webui/static/vendor from the versions pinned in tools/vendor/package-lock.json.
+vendor:
+	cd tools/vendor && npm ci --no-audit --no-fund && ./copy-dist.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts tools/vendor/node_modules build *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Copy the pinned front-end builds from node_modules into webui/static/vendor.
+# Run through `make vendor` (which runs `npm ci` first); the copied files are committed.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+static="$here/../../webui/static/vendor"
+nm="$here/node_modules"
+
+rm -rf "$static/bpmn-js" "$static/axe-core"
+mkdir -p "$static/bpmn-js" "$static/axe-core"
+
+cp "$nm/bpmn-js/dist/bpmn-viewer.production.min.js" \
+   "$nm/bpmn-js/dist/bpmn-modeler.production.min.js" "$static/bpmn-js/"
+# assets/ keeps its layout: bpmn-font/css/*.css refers to ../font/*.
+cp -R "$nm/bpmn-js/dist/assets" "$static/bpmn-js/assets"
+cp "$nm/bpmn-js/LICENSE" "$static/bpmn-js/LICENSE"
+# The dist bundles inline these packages; their licences travel with the bundle.
+{
+  for pkg in diagram-js diagram-js-direct-editing bpmn-moddle moddle moddle-xml saxen didi ids \
+             min-dash min-dom tiny-svg object-refs path-intersection inherits-browser htm preact \
+             clsx domify @bpmn-io/diagram-js-ui; do
+    for f in "$nm/$pkg"/LICENSE* "$nm/$pkg"/license*; do
+      [ -f "$f" ] || continue
+      version="$(node -p "require('$nm/$pkg/package.json').version")"
+      printf '==== %s@%s ====\n\n' "$pkg" "$version"
+      cat "$f"
+      printf '\n\n'
+    done
+  done
+} > "$static/bpmn-js/THIRD_PARTY_LICENSES"
+
+cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$nm/axe-core/LICENSE-3RD-PARTY.txt" "$static/axe-core/"
+
+node -p "'bpmn-js ' + require('$nm/bpmn-js/package.json').version + '\naxe-core ' + require('$nm/axe-core/package.json').version" \
+  > "$static/VERSIONS"
+echo "vendored into $static:"
+cat "$static/VERSIONS"
