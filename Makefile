@@ -49,7 +49,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 bench: venv
-	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Refresh webui/static/vendor from the versions pinned in tools/vendor/package-lock.json.
 vendor:

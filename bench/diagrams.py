@@ -29,7 +29,9 @@ def linear(process_id: str, tasks: int) -> str:
     xml.append(f'    <bpmn:endEvent id="end"><bpmn:incoming>f{tasks}</bpmn:incoming></bpmn:endEvent>\n')
     for i in range(tasks + 1):
         xml.append(f'    <bpmn:sequenceFlow id="f{i}" sourceRef="{nodes[i]}" targetRef="{nodes[i + 1]}" />\n')
-    xml.append(f'  </bpmn:process>\n  <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="{process_id}">\n')
+    xml.append(
+        f'  </bpmn:process>\n  <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="{process_id}">\n'
+    )
     for i, node in enumerate(nodes):
         x = 100 + i * 150
         w, h, y = (36, 36, 122) if node in ("start", "end") else (100, 80, 100)
@@ -106,7 +108,10 @@ def loop(process_id: str = "bucle") -> str:
 LOOP_FORM = {
     "type": "object",
     "required": ["seguir"],
-    "properties": {"seguir": {"type": "boolean", "title": "Seguir"}, "nota": {"type": "string", "maxLength": 80}},
+    "properties": {
+        "seguir": {"type": "boolean", "title": "Seguir"},
+        "nota": {"type": "string", "maxLength": 80},
+    },
 }
 
 
