@@ -1,0 +1,129 @@
+"""Form checks (``"x-check"``) and option sources (``"x-options"``) the forms name.
+
+A check answers a Spanish message for the user, or None when the value is fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from engine.context import CheckContext
+from engine.domain import rules
+from engine.domain.models import ACCOUNT_ACTIVE
+from engine.domain.models import Account
+from engine.domain.models import User
+from engine.functions import check
+from engine.functions import options
+
+# Colombia keeps UTC-5 all year: "today" for a certificate is Bogotá's today.
+BOGOTA = dt.timezone(dt.timedelta(hours=-5), "America/Bogota")
+CERTIFICATE_MAX_AGE_DAYS = 90
+
+
+def today_in_colombia() -> dt.date:
+    return dt.datetime.now(BOGOTA).date()
+
+
+@check("username_available")
+def username_available(ctx: CheckContext, value, data) -> str | None:
+    taken = ctx.session.scalar(select(User.id).where(func.lower(User.username) == str(value).lower()))
+    if taken is not None:
+        return f"El nombre de usuario «{value}» ya está registrado. Elija otro."
+    return None
+
+
+@check("email_available")
+def email_available(ctx: CheckContext, value, data) -> str | None:
+    taken = ctx.session.scalar(select(User.id).where(func.lower(User.email) == str(value).lower()))
+    if taken is not None:
+        return (
+            "Ya existe un usuario registrado con este correo electrónico. Si es suyo, recupere su contraseña."
+        )
+    return None
+
+
+@check("entity_name_normalized")
+def entity_name_normalized(ctx: CheckContext, value, data) -> str | None:
+    normalized = rules.normalize_entity_name(str(value))
+    if not normalized:
+        return "Escriba el nombre legal de la Entidad con letras, sin caracteres especiales."
+    if normalized != value:
+        return (
+            "Escriba el nombre sin tildes, en mayúscula sostenida, sin caracteres especiales ni signos de "
+            f"puntuación y con un espacio antes y después de cada guion. Forma sugerida: «{normalized}»."
+        )
+    return None
+
+
+@check("nit_base")
+def nit_base(ctx: CheckContext, value, data) -> str | None:
+    return rules.nit_problem(str(value))
+
+
+@check("municipality_in_department")
+def municipality_in_department(ctx: CheckContext, value, data) -> str | None:
+    codes = {code for code, _name in rules.municipalities(data.get("department"))}
+    if str(value) not in codes:
+        return "El municipio no pertenece al departamento seleccionado."
+    return None
+
+
+@check("account_exists")
+def account_exists(ctx: CheckContext, value, data) -> str | None:
+    try:
+        account_id = int(value)
+    except (TypeError, ValueError):
+        return "Seleccione una cuenta registrada en el Directorio del SECOP II."
+    state = ctx.session.scalar(select(Account.state).where(Account.id == account_id))
+    if state != ACCOUNT_ACTIVE:
+        return "Seleccione una cuenta activa registrada en el Directorio del SECOP II."
+    return None
+
+
+@check("max_age_days_90")
+def max_age_days_90(ctx: CheckContext, value, data) -> str | None:
+    try:
+        issued = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return "Escriba una fecha válida (AAAA-MM-DD)."
+    today = today_in_colombia()
+    if issued > today:
+        return "La fecha de expedición no puede ser posterior a hoy."
+    oldest = today - dt.timedelta(days=CERTIFICATE_MAX_AGE_DAYS)
+    if issued < oldest:
+        return (
+            "El certificado de existencia y representación legal debe haber sido expedido hace no más de "
+            f"90 días (desde el {oldest:%d/%m/%Y})."
+        )
+    return None
+
+
+@options("departments")
+def department_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
+    return rules.departments()
+
+
+@options("municipalities")
+def municipality_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
+    return rules.municipalities((data or {}).get("department"))
+
+
+@options("active_accounts")
+def active_account_options(ctx: CheckContext, data) -> list[tuple[int, str]]:
+    """The Directorio: accounts already active (e.g. the parent of a decentralised entity)."""
+    rows = ctx.session.execute(
+        select(Account.id, Account.name, Account.nit, Account.nit_check_digit)
+        .where(Account.state == ACCOUNT_ACTIVE)
+        .order_by(Account.name)
+    )
+    return [(row.id, f"{row.name} (NIT {row.nit}-{row.nit_check_digit})") for row in rows]
+
+
+@options("account_names")
+def account_name_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
+    """Suggestions for "Entidad/Proveedor/Persona Natural/Veedor/Veeduría" (free text allowed)."""
+    names = ctx.session.scalars(select(Account.name).order_by(Account.name))
+    return [(name, name) for name in names]

@@ -1,0 +1,98 @@
+"""Pure rules of the guide, free of the database: entity-name normalisation (§6), the NIT
+and its check digit (§6), DIVIPOLA look-ups, password policy (§4)."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from stdnum.co import nit as stdnum_nit
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Marks that are simply dropped ("E.S.E." -> "ESE", "S.A." -> "SA").
+_PUNCTUATION = set(".,;:'\"´`¨¿?¡!()[]{}«»“”‘’")
+_HYPHENS = "-‐‑‒–—―"
+
+
+def normalize_entity_name(name: str) -> str:
+    """The legal name as the guide asks for it: upper case, no accents (Ñ stays: it is a
+    letter, not an accent), no punctuation or special characters, " - " around hyphens.
+    Returns "" when nothing usable is left."""
+    text = (name or "").strip()
+    for hyphen in _HYPHENS:
+        text = text.replace(hyphen, " - ")
+    result = []
+    for char in text:
+        if char in "ñÑ":
+            result.append("Ñ")
+            continue
+        base = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in base if not unicodedata.combining(c))
+        for c in base:
+            if c in _PUNCTUATION:
+                continue
+            if c.isascii() and (c.isalnum() or c in " -"):
+                result.append(c.upper())
+            else:
+                result.append(" ")  # special characters (&, /, #, @…) separate words
+    collapsed = re.sub(r"\s+", " ", "".join(result)).strip()
+    collapsed = re.sub(r"(\s*-\s*)+", " - ", collapsed).strip(" -")
+    return collapsed if re.search(r"[A-ZÑ]", collapsed) else ""
+
+
+def nit_digits(value: str) -> str:
+    """What the user typed, without dots, spaces and dashes."""
+    return re.sub(r"[\s.\-]", "", str(value or ""))
+
+
+def nit_check_digit(nit: str) -> str:
+    """DIAN's check digit (python-stdnum), e.g. 800197268 -> "4"."""
+    return stdnum_nit.calc_check_digit(nit_digits(nit))
+
+
+def nit_problem(value: str) -> str | None:
+    """Spanish reason why ``value`` is not a NIT base number (9 digits, no check digit)."""
+    text = str(value or "").strip()
+    if not re.fullmatch(r"\d+", text):
+        return "Escriba el NIT solo con números, sin puntos, guiones, espacios ni dígito de verificación."
+    if len(text) == 10 and nit_check_digit(text[:9]) == text[9]:
+        return f"Escriba el NIT sin el dígito de verificación: {text[:9]}."
+    if len(text) != 9:
+        return "El NIT de una Entidad Estatal tiene 9 dígitos (sin el dígito de verificación)."
+    return None
+
+
+PASSWORD_PATTERN = r"^(?=.*[A-Za-zÁÉÍÓÚÜÑáéíóúüñ])(?=.*[0-9])(?=.*[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ0-9]).{8,}$"
+
+
+@lru_cache(maxsize=1)
+def divipola() -> list[dict[str, str]]:
+    with (DATA_DIR / "divipola.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def departments() -> list[tuple[str, str]]:
+    with (DATA_DIR / "departments.csv").open(encoding="utf-8") as handle:
+        rows = [(r["department_code"], r["department_name"]) for r in csv.DictReader(handle)]
+    return sorted(rows, key=lambda row: row[1])
+
+
+def municipalities(department_code: str | None) -> list[tuple[str, str]]:
+    rows = [
+        (r["municipality_code"], r["municipality_name"])
+        for r in divipola()
+        if r["department_code"] == department_code
+    ]
+    return sorted(rows, key=lambda row: row[1])
+
+
+def place_name(municipality_code: str | None) -> str:
+    for row in divipola():
+        if row["municipality_code"] == municipality_code:
+            return f"{row['municipality_name']}, {row['department_name']}"
+    return ""
