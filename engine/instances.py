@@ -62,6 +62,16 @@ def load(row: ProcessInstance, version: LoadedVersion, script_engine) -> BpmnWor
     return workflow
 
 
+def current_data(workflow: BpmnWorkflow) -> dict:
+    """What the instance knows now: the data of the most recently finished task, looking into
+    running call activities too (a value set inside a subprocess is not yet in the parent)."""
+    candidates = [workflow.last_task] + [sub.last_task for sub in workflow.subprocesses.values()]
+    candidates = [task for task in candidates if task is not None]
+    if not candidates:
+        return {}
+    return max(candidates, key=lambda task: task.last_state_change).data
+
+
 def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
     return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
 
@@ -209,7 +219,7 @@ def save(
     now = ctx.now
     connection = session.connection()
     ready = ready_human_tasks(workflow)
-    sources = [t.data for t in ready.values()] + ([workflow.last_task.data] if workflow.last_task else [])
+    sources = [t.data for t in ready.values()] + [current_data(workflow)]
     owner = _first_int(sources, "user_id") or row.owner_user_id
     gone = before.ready - set(ready)
     if gone:

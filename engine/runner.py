@@ -214,7 +214,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
                 instance.id,
                 instance.status,
                 [TaskSummary.of(t) for t in new_rows if may_work(actor, t)],
-                redact(workflow.last_task.data if workflow.last_task else {}),
+                redact(instances.current_data(workflow)),
             )
 
     def claim(self, actor: Actor, task_id: str) -> None:
@@ -284,7 +284,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
                 .where(InstanceEvent.instance_id == instance_id)
                 .order_by(InstanceEvent.id)
             ).all()
-            data = workflow.last_task.data if workflow.last_task else {}
+            data = instances.current_data(workflow)
             return InstanceView(
                 id=instance.id, process_id=instance.process_id, version_id=instance.version_id,
                 status=instance.status, data=redact(dict(data)), created_at=instance.created_at,
