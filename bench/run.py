@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import b1_floor  # noqa: E402
 from bench import b2_history  # noqa: E402
 from bench import b3_scale  # noqa: E402
+from bench import b4_http  # noqa: E402
 from bench import b5_timers  # noqa: E402
 from bench import b7_sql  # noqa: E402
 from bench.common import write_results  # noqa: E402
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "scale": b3_scale.run,
     "timers": b5_timers.run,
     "sql": b7_sql.run,
+    "http": b4_http.run,
 }
 
 

@@ -1,0 +1,119 @@
+"""A real server for the HTTP benchmarks: database prepared, a user created, gunicorn started."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.common import ROOT
+from engine import EngineConfig
+from engine import Runner
+from engine.db import Base
+
+PASSWORD = "Clave-bench-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(url: str, workflows_dir: Path, usernames=("bench",)) -> Runner:
+    """Tables, the diagram set deployed, and active users with a known password."""
+    from argon2 import PasswordHasher
+
+    from engine.domain.models import User
+
+    runner = Runner.from_url(
+        url, EngineConfig(workflows_dir=workflows_dir, forms_dir=workflows_dir / "forms")
+    )
+    with runner.transaction() as session:
+        Base.metadata.create_all(session.get_bind())
+    runner.deploy()
+    password_hash = PasswordHasher().hash(PASSWORD)
+    with runner.transaction() as session:
+        for username in usernames:
+            session.add(
+                User(
+                    username=username,
+                    email=f"{username}@bench.gov.co",
+                    password_hash=password_hash,
+                    first_names="Bench",
+                    last_names="Mark",
+                    document_type="Cédula de ciudadanía",
+                    document_number="1234567",
+                    phone="3000000000",
+                    time_zone="(UTC-05:00) Bogotá, Lima, Quito",
+                    status="Activo",
+                )
+            )
+    return runner
+
+
+@contextmanager
+def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
+    """Serve webui with gunicorn (the production server) and yield its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "WORKFLOWS_DIR": str(workflows_dir),
+        "FORMS_DIR": str(workflows_dir / "forms"),
+        "UPLOAD_DIR": str(workflows_dir.parent / "uploads"),
+        "PYTHONPATH": str(ROOT),
+        # Measure processes as they are: no recycling after N requests (gunicorn.conf.py).
+        "GUNICORN_MAX_REQUESTS": "0",
+        "ACCESS_LOG": "",
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"]  # fmt: skip
+    log = open(workflows_dir.parent / "gunicorn.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if httpx.get(base + "/", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError((workflows_dir.parent / "gunicorn.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    found = CSRF.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    if not found:
+        raise RuntimeError("no CSRF token in the page")
+    return found.group(1)
+
+
+def logged_in_client(base: str, username: str = "bench") -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, timeout=30)
+    token = csrf_token(client.get("/entrar").text)
+    response = client.post("/entrar", data={"usuario": username, "contrasena": PASSWORD, "csrf_token": token})
+    if response.status_code != 302:
+        raise RuntimeError(f"login failed: {response.status_code}")
+    # Logging in starts a new session (fixation defence), so the form token changes too.
+    return client, csrf_token(client.get("/tareas/").text)

@@ -1,0 +1,126 @@
+"""Load generator (a second process): N concurrent browsers work the registration procedures.
+
+    python bench/load.py BASE_URL CLIENTS SECONDS MODE   -> JSON on stdout
+
+MODE "entity": each browser logs in as its own user and, again and again, starts
+"Registrar cuenta de Entidad Estatal" and completes Validar (a new NIT each time), the first
+part and the general information — three measured task completions per round.
+MODE "user": each browser starts an anonymous "Registro" and posts the user form with a
+unique username — one completion per round, dominated by the argon2 password hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+import uuid
+
+import httpx
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def form(username: str, token: str) -> dict:
+    return {
+        "csrf_token": token,
+        "first_names": "Ana María",
+        "last_names": "Pérez Gómez",
+        "document_type": "Cédula de ciudadanía",
+        "document_number": "52123456",
+        "email": f"{username}@carga.gov.co",
+        "phone": "3001234567",
+        "username": username,
+        "password": "Clave.Segura1",
+        "password_confirmation": "Clave.Segura1",
+        "time_zone": "(UTC-05:00) Bogotá, Lima, Quito",
+        "entity_name": "Alcaldía Municipal de Chía",
+        "accept_terms": "on",
+    }
+
+
+async def browser(base: str, deadline: float, latencies: list, errors: list) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        home = await client.get("/")
+        token = CSRF.search(home.text).group(1)
+        while time.monotonic() < deadline:
+            try:
+                started = await client.post("/registro", data={"csrf_token": token})
+                page = await client.get(started.headers["location"])
+                token = CSRF.search(page.text).group(1)
+                username = "u" + uuid.uuid4().hex[:12]
+                begin = time.perf_counter()
+                done = await client.post(started.headers["location"], data=form(username, token))
+                latencies.append((time.perf_counter() - begin) * 1000)
+                if done.status_code != 302:
+                    errors.append(done.status_code)
+            except (httpx.HTTPError, KeyError, AttributeError) as exc:
+                errors.append(type(exc).__name__)
+
+
+ENTITY_STEPS = [
+    {"entity_name": "Alcaldía Municipal de Chía", "nit": None},
+    {"country": "Colombia", "account_type": "Entidad Estatal", "siif_registered": "false",
+     "spgr_registered": "true", "spgr_code": "2517501", "business_area": "Público",
+     "organization_type": "Entidad Estatal (De acuerdo con la definición del Decreto 1082 del 2015)"},
+    {"account_name": "ALCALDIA MUNICIPAL DE CHIA", "short_name": "ALCALDIA MUNICIPAL DE CHIA",
+     "entity_document_type": "NIT", "nit": None, "department": "25", "municipality": "25175",
+     "decentralized": "false", "order": "Territorial", "branch": "Ejecutivo", "sector": "Planeación",
+     "entity_type": "Municipio (Alcaldía)", "account_address": "Carrera 11 # 11-29",
+     "account_phone": "6018844444", "notification_email": "contratacion@chia.gov.co",
+     "delegated": "false", "action": "continuar"},
+]  # fmt: skip
+
+
+async def entity_browser(number: int, base: str, deadline: float, latencies: list, errors: list) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        login_page = await client.get("/entrar")
+        token = CSRF.search(login_page.text).group(1)
+        await client.post("/entrar", data={"usuario": f"carga{number}", "contrasena": "Clave-bench-1",
+                                            "csrf_token": token})  # fmt: skip
+        token = CSRF.search((await client.get("/tareas/")).text).group(1)
+        while time.monotonic() < deadline:
+            try:
+                started = await client.post("/tareas/iniciar/registro_entidad", data={"csrf_token": token})
+                location = started.headers["location"]
+                nit = f"9{uuid.uuid4().int % 10**8:08d}"
+                for step in ENTITY_STEPS:
+                    data = {k: (nit if k == "nit" else v) for k, v in step.items()}
+                    begin = time.perf_counter()
+                    done = await client.post(location, data={**data, "csrf_token": token})
+                    latencies.append((time.perf_counter() - begin) * 1000)
+                    if done.status_code != 302:
+                        errors.append(done.status_code)
+                        break
+                    location = done.headers["location"]
+            except (httpx.HTTPError, KeyError, AttributeError) as exc:
+                errors.append(type(exc).__name__)
+
+
+async def main(base: str, clients: int, seconds: float, mode: str = "entity") -> dict:
+    latencies: list[float] = []
+    errors: list = []
+    begin = time.monotonic()
+    if mode == "entity":
+        browsers = [entity_browser(n + 1, base, begin + seconds, latencies, errors) for n in range(clients)]
+    else:
+        browsers = [browser(base, begin + seconds, latencies, errors) for _ in range(clients)]
+    await asyncio.gather(*browsers)
+    elapsed = time.monotonic() - begin
+    ordered = sorted(latencies) or [float("nan")]
+    return {
+        "clients": clients,
+        "completions": len(latencies),
+        "completions_per_second": len(latencies) / elapsed,
+        "median_ms": ordered[len(ordered) // 2],
+        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+        "errors": len(errors),
+        "error_kinds": sorted({str(e) for e in errors}),
+    }
+
+
+if __name__ == "__main__":
+    mode = sys.argv[4] if len(sys.argv) > 4 else "entity"
+    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), mode))))
