@@ -1,0 +1,265 @@
+"""Issue 7: every route x every kind of person, pages and API alike, on SQLite and
+PostgreSQL. Each person gets exactly what they may: ids that aren't theirs answer 404 (never
+someone else's data), role pages 403/404, and anonymous visitors are sent to "Entrar".
+
+A route missing from RULES fails the test: new routes must state who may use them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.engine.onboarding import support_form
+from tests.webui.helpers import PASSWORD
+from tests.webui.helpers import World
+
+PERSONAS = ["anonimo", "ajeno", "comprador_a", "admin_b", "admin_a", "mesa", "analista", "operador"]
+EVERYONE = set(PERSONAS)
+LOGGED_IN = EVERYONE - {"anonimo"}
+MEMBERS = {"comprador_a", "admin_a", "admin_b"}
+DIRECTORY = MEMBERS | {"mesa", "analista", "operador"}  # access to an active account, or a platform role
+NOBODY: set[str] = set()
+
+# endpoint -> (method, url template, form data, who may)
+RULES = {
+    "public.home": ("GET", "/", None, EVERYONE),
+    "public.support": ("GET", "/soporte-tecnico", None, EVERYONE),
+    "public.register_page": ("GET", "/registro", None, EVERYONE),
+    "public.register": ("POST", "/registro", {}, EVERYONE),
+    "public.registration_sent": ("GET", "/registro/confirmar", None, EVERYONE),
+    "auth.login": ("GET", "/entrar", None, EVERYONE),
+    "auth.logout": ("POST", "/salir", {}, EVERYONE),
+    "auth.recover": ("GET", "/recuperar", None, EVERYONE),
+    "auth.reset": ("GET", "/recuperar/no-es-un-token", None, EVERYONE),
+    "auth.activate": ("GET", "/activar/no-es-un-token", None, EVERYONE),
+    "auth.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
+    "health.healthz": ("GET", "/healthz", None, EVERYONE),
+    "health.readyz": ("GET", "/readyz", None, EVERYONE),
+    "api.options": ("GET", "/api/opciones/departments", None, EVERYONE),
+    "mailbox.index": ("GET", "/correo/", None, EVERYONE),  # development mailbox (no SMTP_HOST)
+    "mailbox.show": ("GET", "/correo/{email_id}", None, EVERYONE),
+    "api_v1.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
+    # Anyone logged in: their own inbox, home, settings.
+    "tasks.inbox": ("GET", "/tareas/", None, LOGGED_IN),
+    "tasks.start": ("POST", "/tareas/iniciar/no_existe", {}, NOBODY),
+    "accounts.home": ("GET", "/cuenta/", None, LOGGED_IN),
+    "accounts.after_login": ("GET", "/cuenta/despues-de-entrar", None, LOGGED_IN),
+    "accounts.choose": ("GET", "/cuenta/elegir", None, LOGGED_IN),
+    "settings.index": ("GET", "/usuario/", None, LOGGED_IN),
+    "settings.profile": ("GET", "/usuario/datos", None, LOGGED_IN),
+    "settings.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
+    "settings.requests": ("GET", "/usuario/registros", None, LOGGED_IN),
+    "settings.cancel_request": (
+        "POST",
+        "/usuario/registros/{request_id}/cancelar",
+        {},
+        NOBODY,
+    ),  # the requester's
+    "api_v1.tasks": ("GET", "/api/v1/tasks", None, LOGGED_IN),
+    # The Directorio and documents (A3): users with access to an active account.
+    "accounts.directory": ("GET", "/cuenta/directorio", None, DIRECTORY),
+    "accounts.directory_entry": ("GET", "/cuenta/directorio/{account_a}", None, DIRECTORY),
+    "documents.download": (
+        "GET",
+        "/documentos/{document_a}",
+        None,
+        {"comprador_a", "admin_a", "admin_b", "mesa"},
+    ),
+    # Tasks: only whoever the lane gives them to.
+    "tasks.task": ("GET", "/tareas/{admin_task}", None, {"admin_a"}),
+    "tasks.complete": ("POST", "/tareas/{admin_task}", {}, {"admin_a"}),
+    "tasks.claim": ("POST", "/tareas/{mesa_task}/tomar", {}, {"mesa"}),
+    "tasks.release": ("POST", "/tareas/{mesa_task}/liberar", {}, {"mesa"}),
+    "api_v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
+    "api_v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
+    # Mesa de Servicio.
+    "mesa.cases": ("GET", "/mesa/", None, {"mesa"}),
+    "mesa.case": ("GET", "/mesa/casos/{case_id}", None, {"mesa"}),
+    # Analysts: process models.
+    "modelos.index": ("GET", "/modelos/", None, {"analista"}),
+    "modelos.process": ("GET", "/modelos/registro_usuario", None, {"analista"}),
+    "modelos.modeler": ("GET", "/modelos/registro_usuario/modelador", None, {"analista"}),
+    "modelos.save": ("POST", "/modelos/registro_usuario/modelador", {}, {"analista"}),
+    "modelos.upload": ("POST", "/modelos/registro_usuario/subir", {}, {"analista"}),
+    "modelos.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
+    "modelos.download": ("GET", "/modelos/versiones/{version_id}/archivos/lanes.json", None, {"analista"}),
+    "modelos.package": ("GET", "/modelos/versiones/{version_id}/paquete.zip", None, {"analista"}),
+    "api_v1.processes": ("GET", "/api/v1/processes", None, {"analista"}),
+    "api_v1.process_versions": (
+        "GET",
+        "/api/v1/processes/registro_usuario/versions",
+        None,
+        {"analista"},
+    ),
+    "api_v1.deploy": ("POST", "/api/v1/processes/registro_usuario/versions", {}, {"analista"}),
+    "api_v1.version": ("GET", "/api/v1/versions/{version_id}", None, {"analista"}),
+    "api_v1.version_file": (
+        "GET",
+        "/api/v1/versions/{version_id}/files/lanes.json",
+        None,
+        {"analista"},
+    ),
+    # Operators: instances.
+    "instancias.index": ("GET", "/instancias/", None, {"operador"}),
+    "instancias.show": ("GET", "/instancias/{instance_id}", None, {"operador"}),
+    "instancias.cancel": ("POST", "/instancias/{instance_id}/cancelar", {}, {"operador"}),
+    "instancias.retry": ("POST", "/instancias/{instance_id}/reintentar", {}, {"operador"}),
+    "instancias.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
+    "instancias.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
+    "instancias.heatmap": ("GET", "/instancias/procesos/registro_usuario/mapa-de-calor", None, {"operador"}),
+    "api_v1.instances": ("GET", "/api/v1/instances", None, {"operador"}),
+    "api_v1.instance": ("GET", "/api/v1/instances/{instance_id}", None, {"operador"}),
+    "api_v1.cancel": ("POST", "/api/v1/instances/{instance_id}/cancel", {}, {"operador"}),
+    "api_v1.retry": ("POST", "/api/v1/instances/{instance_id}/retry", {}, {"operador"}),
+    "api_v1.migrations": ("POST", "/api/v1/migrations", {}, {"operador"}),
+    "api_v1.heatmap": ("GET", "/api/v1/processes/registro_usuario/heatmap", None, {"operador"}),
+    "api_v1.deliver": ("POST", "/api/v1/messages/no_existe", {}, {"operador"}),
+    # Platform administration (nobody here holds the "admin" role).
+    "admin.roles": ("GET", "/admin/roles", None, NOBODY),
+    "admin.change_role": ("POST", "/admin/roles", {}, NOBODY),
+}
+REFUSED = {401, 403, 404}
+
+
+@pytest.fixture
+def scene(database_url, tmp_path):
+    import webui
+
+    app = webui.create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "BASE_URL": "http://localhost",
+            "WTF_CSRF_ENABLED": False,
+            "MAIL_BACKEND": "dev",
+        }
+    )
+    runner = app.extensions["runner"]
+    runner.deploy()
+    world = World(app)
+    users = {name: world.user(name.replace("_", ".")) for name in PERSONAS if name != "anonimo"}
+    for name, role in (("mesa", "mesa_servicio"), ("analista", "analista"), ("operador", "operador")):
+        with runner.transaction() as session:
+            from engine.domain.models import UserRole
+
+            session.add(UserRole(user_id=users[name], role=role))
+    account_a = world.account(admin=users["admin_a"], members=[(users["comprador_a"], "Comprador")])
+    world.account(admin=users["admin_b"])
+    document_a = world.document(account_a, uploaded_by=users["admin_a"])
+    # An access request waiting for account A's administrator.
+    requester = runner.actor_for_user(world.user("solicitante"))
+    started = runner.start("solicitud_acceso", requester)
+    from engine.domain.models import AccessRequest
+    from engine.domain.models import Account
+    from engine.domain.models import SupportCase
+    from engine.models import OutboxEmail
+
+    with runner.transaction() as session:
+        nit_a = session.get(Account, account_a).nit
+    task = runner.inbox(requester, instance_id=started.instance_id)[0]
+    runner.complete_task(requester, task.id, {"entity_name": nit_a})
+    runner.complete_task(requester, runner.inbox(requester, instance_id=started.instance_id)[0].id, {})
+    admin_a = runner.actor_for_user(users["admin_a"])
+    admin_task = runner.inbox(admin_a, instance_id=started.instance_id)[0].id
+    # An activation request waiting at the Mesa de Servicio.
+    activation = runner.start("activacion_cuenta", admin_a, {"account_id": account_a, "account_name": "A"})
+    runner.complete_task(
+        admin_a, runner.inbox(admin_a, instance_id=activation.instance_id)[0].id, support_form()
+    )
+    mesa = runner.actor_for_user(users["mesa"])
+    mesa_task = runner.inbox(mesa, instance_id=activation.instance_id)[0].id
+    with runner.transaction() as session:
+        ids = {
+            "request_id": session.scalar(select(AccessRequest.id)),
+            "case_id": session.scalar(select(SupportCase.id)),
+            "email_id": session.scalar(select(OutboxEmail.id)),
+        }
+    ids.update(
+        account_a=account_a,
+        document_a=document_a,
+        admin_task=admin_task,
+        mesa_task=mesa_task,
+        instance_id=activation.instance_id,
+        version_id=runner.latest_versions()[0].id,
+    )
+    return app, ids
+
+
+def _client(app, persona):
+    client = app.test_client()
+    if persona != "anonimo":
+        response = client.post("/entrar", data={"usuario": persona.replace("_", "."), "contrasena": PASSWORD})
+        assert response.status_code == 302, persona
+    return client
+
+
+def _refused(response) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    return response.status_code == 302 and "/entrar" in response.headers.get("Location", "")
+
+
+def test_every_route_is_in_the_table(tmp_path):
+    import webui
+
+    app = webui.create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+            "UPLOAD_DIR": str(tmp_path),
+        }
+    )
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - set(RULES) == set(), "state who may use these routes"
+    assert set(RULES) - endpoints == set(), "these routes no longer exist"
+
+
+def test_each_person_gets_exactly_what_they_may(scene):
+    """One seeded scene per database; every route for every person, then foreign ids, then
+    logout (last, since it ends sessions)."""
+    app, ids = scene
+    wrong = []
+    for persona in PERSONAS:
+        wrong += _mismatches(app, ids, persona)
+    assert wrong == [], "\n".join(wrong)
+    _foreign_ids_answer_404_without_data(app, ids)
+    for persona in PERSONAS:
+        assert _client(app, persona).post("/salir").status_code == 302
+
+
+def _mismatches(app, ids, persona) -> list[str]:
+    client = _client(app, persona)
+    wrong = []
+    for endpoint, (method, template, data, allowed) in RULES.items():
+        if endpoint == "auth.logout":
+            continue  # would end this persona's session; checked on its own below
+        url = template.format(**ids)
+        if method == "GET":
+            response = client.get(url)
+        elif url.startswith("/api/"):
+            response = client.post(url, json=data)
+        else:
+            response = client.post(url, data=data)
+        response.close()  # downloads stream from files
+        refused = _refused(response)
+        if refused == (persona in allowed):
+            expected = "allowed" if persona in allowed else "refused"
+            wrong.append(f"{persona}: {method} {url} answered {response.status_code}, expected {expected}")
+        if refused and persona != "anonimo" and response.status_code == 302:
+            wrong.append(f"{persona}: {method} {url}: a logged-in person was sent to Entrar")
+    return wrong
+
+
+def _foreign_ids_answer_404_without_data(app, ids):
+    urls = [f"/tareas/{ids['admin_task']}", f"/api/v1/tasks/{ids['admin_task']}"]
+    for persona in ("ajeno", "admin_b", "mesa", "analista", "operador"):
+        client = _client(app, persona)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 404, (persona, url)
+            assert "Revisar solicitud de acceso" not in response.get_data(as_text=True)
+        cancel = client.post(f"/usuario/registros/{ids['request_id']}/cancelar")
+        assert cancel.status_code == 404, persona
