@@ -51,6 +51,15 @@ class LoadedVersion:
         lanes = json.loads(row.files.get("lanes.json") or "{}")
         return cls(row.id, row.process_id, spec, subprocess_specs, forms, lanes)
 
+    def task_spec(self, name: str):
+        """The spec of the task named ``name`` here or in any called subprocess."""
+        if not hasattr(self, "_specs_by_name"):
+            found = {}
+            for spec in [*self.subprocess_specs.values(), self.spec]:
+                found.update(spec.task_specs)
+            self._specs_by_name = found
+        return self._specs_by_name.get(name)
+
     def form_names(self, task_spec) -> tuple[str | None, str | None]:
         properties = getattr(task_spec, "extensions", {}).get("properties", {})
         return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")

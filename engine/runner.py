@@ -169,6 +169,28 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
                 options=forms.options_for(schema, check_ctx, task.data) if schema else {},
             )
 
+    def task_form(self, actor: Actor, task_id: str) -> TaskView:
+        """The task's form alone (schemas and option lists), without loading the instance:
+        what a form post needs to read the browser's fields. Draw pages with ``task``."""
+        with self.transaction() as session:
+            row = self._task_row(session, actor, task_id)
+            version_id = session.scalar(
+                select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
+            )
+            version = self._version(session, version_id)
+            schema_name, ui_name = version.form_names(version.task_spec(row.name))
+            schema = version.forms.get(schema_name) if schema_name else None
+            check_ctx = CheckContext(session, actor, self.config, row.instance_id)
+            return TaskView(
+                summary=TaskSummary.of(row),
+                schema=schema,
+                uischema=version.forms.get(ui_name, {}) if ui_name else {},
+                instructions="",
+                documentation="",
+                data={},
+                options=forms.options_for(schema, check_ctx, {}) if schema else {},
+            )
+
     def complete_task(self, actor: Actor, task_id: str, data: dict) -> CompletionResult:
         """Validate, authorise, run to the next wait and commit — or change nothing."""
         with self._failures_recorded(actor) as failing:

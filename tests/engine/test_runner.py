@@ -267,3 +267,15 @@ def test_a_failing_step_changes_nothing_and_is_recorded(make_runner):
     assert (after.status, after.error_message) == ("error", "Invalid duration")
     assert [t.id for t in runner.inbox(user)] == [started.next_tasks[0].id]
     assert runner.instance(started.instance_id).events[-1]["kind"] == "step_failed"
+
+
+def test_task_form_gives_the_form_without_loading_the_instance(demo):
+    runner, fresh = demo
+    started = runner.start("demo_solicitud", Actor.anonymous())
+    user = Actor.anonymous(started.anonymous_token)
+    form = fresh().task_form(user, started.next_tasks[0].id)
+    full = fresh().task(user, started.next_tasks[0].id)
+    assert form.schema == full.schema and form.uischema == full.uischema
+    assert form.summary == full.summary
+    with pytest.raises(NotFound):
+        fresh().task_form(STRANGER, started.next_tasks[0].id)
