@@ -1,0 +1,113 @@
+"""Render docs/performance.md's results section from bench/results/latest.json.
+
+.venv/bin/python bench/report.py   (make bench runs it after the benchmarks)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def ms(stats: dict) -> str:
+    return f"{stats['median']:.2f} / {stats['p95']:.2f}"
+
+
+def render(data: dict) -> str:
+    b = data["benchmarks"]
+    m = data["machine"]
+    lines = [
+        f"Last run: {data['at']} on {m['cpu']} ({m['cores']} cores, {m['memory']}), Python {m['python']}.",
+        "",
+    ]
+    lines += ["| # | Measure | Result (median / p95 ms unless stated) | Target | |", "|---|---|---|---|---|"]
+    floor = b.get("floor")
+    if floor:
+        lines.append(f"| 1a | raw SpiffWorkflow, per task | {ms(floor['raw_task_ms'])} | — | floor |")
+        lines.append(f"| 1b | runner + SQLite, per completion | {ms(floor['runner_sqlite_completion_ms'])} | — | "
+                     f"{floor['runner_sqlite_completion_ms']['median'] / floor['raw_task_ms']['median']:.0f}x floor |")  # fmt: skip
+    http = b.get("http", {})
+    if "floor_http_sqlite_completion_ms" in http:
+        s = http["floor_http_sqlite_completion_ms"]
+        ok = s["median"] <= 5 and s["p95"] <= 10
+        lines.append(
+            f"| 1c | HTTP (gunicorn) + SQLite, per completion | {ms(s)} | ≤ 5 / ≤ 10 | {verdict(ok)} |"
+        )
+    if "floor_http_pg_completion_ms" in http:
+        lines.append(
+            f"| 1d | HTTP (gunicorn) + PostgreSQL, per completion | {ms(http['floor_http_pg_completion_ms'])} | — | |"
+        )
+    history = b.get("history")
+    if history:
+        rounds = history["rounds"]
+        text = ", ".join(
+            f"r{k}: {v['median_ms']:.2f} ms ({v['state_bytes'] / 1024:.0f} KB)" for k, v in rounds.items()
+        )
+        ok = history["ratio_1000_to_1"] <= 1.5
+        lines.append(f"| 2 | completion at round 1/50/200/1000 of a loop | {text}; ratio {history['ratio_1000_to_1']:.2f}x "
+                     f"| ≤ 1.5x | {verdict(ok)} |")  # fmt: skip
+    scale = b.get("scale", {})
+    for database, sizes in scale.items():
+        biggest = max(sizes, key=int)
+        values = sizes[biggest]
+        p95 = max(
+            values["inbox_mesa_ms"]["p95"], values["inbox_admin_ms"]["p95"], values["instance_list_ms"]["p95"]
+        )
+        lines.append(
+            f"| 3 | {database}, {int(biggest):,} instances: inbox {ms(values['inbox_mesa_ms'])}, "
+            f"list {ms(values['instance_list_ms'])}, filtered list {ms(values['instance_list_filtered_ms'])}, "
+            f"instance page {ms(values['instance_page_ms'])} | worst p95 {p95:.1f} | p95 ≤ 50 | {verdict(p95 <= 50)} |"
+        )
+    load = http.get("throughput_pg", {})
+    for clients, values in load.get("entity_registration", {}).items():
+        target = " ≥ 200/s, 0 errors" if str(clients) == "16" else "—"
+        ok = values["completions_per_second"] >= 200 and values["errors"] == 0
+        lines.append(f"| 4 | PostgreSQL, {clients} clients, entity-registration tasks | "
+                     f"{values['completions_per_second']:.0f}/s, p95 {values['p95_ms']:.1f} ms, {values['errors']} errors | "
+                     f"{target} | {verdict(ok) if str(clients) == '16' else ''} |")  # fmt: skip
+    for clients, values in load.get("user_registration_form", {}).items():
+        lines.append(f"| 4 | PostgreSQL, {clients} clients, user-registration form (argon2 hash) | "
+                     f"{values['completions_per_second']:.0f}/s, p95 {values['p95_ms']:.1f} ms, {values['errors']} errors | — | |")  # fmt: skip
+    timers = b.get("timers", {})
+    for database, values in timers.items():
+        lag = values["lag_ms"]
+        lines.append(f"| 5 | {database}: {values['fired']}/{values['timers']} timers, lag | "
+                     f"median {lag['median']:.0f}, p99 {lag['p99']:.0f} | p99 ≤ 1000 | {verdict(lag['p99'] <= 1000)} |")  # fmt: skip
+    memory = http.get("memory")
+    if memory:
+        rss = ", ".join(f"{k}: {v / 1024:.0f} MB" for k, v in memory["rss_kb"].items())
+        growth = memory["growth_after_warmup_kb"] / 1024
+        lines.append(f"| 6 | web worker RSS by completions: {rss} | growth after warm-up {growth:.1f} MB | no growth | "
+                     f"{verdict(growth < 5)} |")  # fmt: skip
+    sql = b.get("sql_per_click", {})
+    for database, values in sql.items():
+        ok = values["statements"] <= 10 and values["writes"] <= 5
+        lines.append(f"| 7 | {database}: SQL per completion | {values['statements']} statements, {values['writes']} writes "
+                     f"| ≤ 10, ≤ 5 writes | {verdict(ok)} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not RESULTS.exists():
+        print("no bench/results/latest.json yet: run make bench", file=sys.stderr)
+        return 1
+    table = render(json.loads(RESULTS.read_text()))
+    text = DOC.read_text()
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    DOC.write_text(text[:start] + "\n" + table + "\n" + text[end:])
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
