@@ -50,6 +50,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/report.py
 
 # Refresh webui/static/vendor from the versions pinned in tools/vendor/package-lock.json.
 vendor:
@@ -58,3 +59,22 @@ vendor:
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts tools/vendor/node_modules build *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Production-style serving (docs/deploy.md): migrate, deploy the diagrams, then gunicorn and
+# WORKERS background workers against $DATABASE_URL. Needs DATABASE_URL and SECRET_KEY (and
+# BASE_URL, SMTP_* for real mail). Ctrl-C stops everything it started.
+WORKERS ?= 1
+.PHONY: serve-prod fuzz
+serve-prod: venv
+	@[ -n "$$DATABASE_URL" ] || { echo "serve-prod: set DATABASE_URL (postgresql://user@host/db)" >&2; exit 2; }
+	@[ -n "$$SECRET_KEY" ] || { echo "serve-prod: set SECRET_KEY (a long random value)" >&2; exit 2; }
+	APP_ENV=production $(BIN)/flask --app webui db upgrade
+	APP_ENV=production $(BIN)/flask --app webui deploy-diagrams
+	@export APP_ENV=production PORT=$(PORT); \
+	pids=""; trap 'kill $$pids 2>/dev/null; wait' EXIT INT TERM; \
+	for i in $$(seq $(WORKERS)); do $(BIN)/python -m engine worker & pids="$$pids $$!"; done; \
+	$(BIN)/gunicorn -c gunicorn.conf.py 'webui:create_app()'
+
+# Long form-fuzzing run (the default profile runs in `make test`).
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/engine/test_form_fuzz.py -q
