@@ -1,0 +1,170 @@
+"""Who sees what: account choice, Escritorio, Directorio, documents, Mesa de Servicio, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webui.helpers import PASSWORD
+from tests.webui.helpers import login
+
+
+@pytest.fixture
+def people(app, world):
+    """An active account with its admin and a buyer, a second account with its admin,
+    a pending account, an unrelated user and a Mesa de Servicio agent."""
+    from engine.domain.models import ACCOUNT_PENDING
+
+    ids = {name: world.user(name) for name in ("admin1", "comprador", "admin2", "suelto", "pendiente")}
+    ids["mesa"] = world.user("mesa", roles=("mesa_servicio",))
+    ids["acct1"] = world.account(
+        "ENTIDAD UNO", admin=ids["admin1"], members=[(ids["comprador"], "Comprador")]
+    )
+    ids["acct2"] = world.account(
+        "ENTIDAD DOS", admin=ids["admin2"], members=[(ids["comprador"], "Administrador")]
+    )
+    ids["acct3"] = world.account("ENTIDAD PENDIENTE", state=ACCOUNT_PENDING, admin=ids["pendiente"])
+    ids["doc1"] = world.document(ids["acct1"], uploaded_by=ids["admin1"])
+    ids["doc3"] = world.document(ids["acct3"], uploaded_by=ids["pendiente"])
+    return ids
+
+
+def as_user(app, name):
+    client = app.test_client()
+    if name != "anonimo":
+        assert login(client, name).status_code == 302
+        client.get("/cuenta/despues-de-entrar")
+    return client
+
+
+def test_several_accounts_choose_after_entrar(app, people):
+    client = app.test_client()
+    login(client, "comprador")
+    assert client.get("/cuenta/despues-de-entrar").headers["Location"] == "/cuenta/elegir"
+    html = client.get("/cuenta/elegir").get_data(as_text=True)
+    assert "ENTIDAD UNO" in html and "ENTIDAD DOS" in html and "ENTIDAD PENDIENTE" not in html
+    assert client.post("/cuenta/elegir", data={"cuenta": people["acct3"]}).status_code == 404
+    client.post("/cuenta/elegir", data={"cuenta": people["acct2"]})
+    desk = client.get("/cuenta/").get_data(as_text=True)
+    assert "<h1>Escritorio</h1>" in desk and "ENTIDAD DOS" in desk and "Usuario Administrador" in desk
+
+
+def test_escritorio_only_for_active_account(app, people):
+    desk = as_user(app, "admin1").get("/cuenta/").get_data(as_text=True)
+    assert "<h1>Escritorio</h1>" in desk and "Usuarios de la cuenta" in desk
+    pending = as_user(app, "pendiente").get("/cuenta/").get_data(as_text=True)
+    assert "<h1>Escritorio</h1>" not in pending and "Pendiente de activación" in pending
+
+
+@pytest.mark.parametrize(
+    ("who", "directory", "doc1", "doc3"),
+    [
+        ("anonimo", 302, 404, 404),
+        ("suelto", 403, 404, 404),  # no access to any account (R5)
+        ("pendiente", 403, 404, 200),  # own pending account only
+        ("admin2", 200, 200, 404),  # another account's administrator: Directorio documents only
+        ("admin1", 200, 200, 404),
+        ("mesa", 200, 200, 200),
+    ],
+)
+def test_directory_and_documents(app, people, who, directory, doc1, doc3):
+    client = as_user(app, who)
+    assert client.get("/cuenta/directorio").status_code == directory
+    response = client.get(f"/documentos/{people['doc1']}")
+    assert response.status_code == doc1
+    if doc1 == 200:
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert response.data.startswith(b"%PDF")
+    response.close()
+    response = client.get(f"/documentos/{people['doc3']}")
+    assert response.status_code == doc3
+    response.close()
+
+
+def test_directory_lists_only_active_accounts(app, people):
+    html = as_user(app, "admin1").get("/cuenta/directorio").get_data(as_text=True)
+    assert "ENTIDAD UNO" in html and "ENTIDAD DOS" in html and "ENTIDAD PENDIENTE" not in html
+    assert as_user(app, "admin1").get(f"/cuenta/directorio/{people['acct3']}").status_code == 404
+    entry = as_user(app, "admin2").get(f"/cuenta/directorio/{people['acct1']}").get_data(as_text=True)
+    assert "rut.pdf" in entry
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonimo", 403), ("suelto", 403), ("admin1", 403), ("mesa", 200)]
+)
+def test_mesa_only_for_agents(app, people, who, status):
+    client = as_user(app, who)
+    assert client.get("/mesa/").status_code == status
+    assert client.get("/mesa/casos/1").status_code == (404 if status == 403 else 404)  # no case 1 yet
+
+
+def test_settings_require_login(client):
+    for path in ("/usuario/", "/usuario/datos", "/usuario/accesos", "/usuario/registros", "/tareas/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/entrar" in response.headers["Location"]
+
+
+def test_profile_edit_keeps_required_fields(app, people):
+    client = as_user(app, "suelto")
+    page = client.get("/usuario/datos").get_data(as_text=True)
+    assert ">Editar</a>" in page
+    response = client.post(
+        "/usuario/datos",
+        data={"first_names": "Ana", "last_names": "", "document_type": "", "document_number": "",
+              "email": "admin1@example.gov.co", "phone": "300", "time_zone": "x"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for text in ("Tipo de documento", "Número de documento", "Ya existe un usuario", "teléfono válido"):
+        assert text in html
+    ok = client.post(
+        "/usuario/datos",
+        data={"first_names": "Ana María", "last_names": "Ruiz", "document_type": "Cédula de ciudadanía",
+              "document_number": "52123456", "email": "ana.ruiz@example.gov.co", "phone": "3001234567",
+              "time_zone": "(UTC-05:00) Bogotá, Lima, Quito"},
+    )  # fmt: skip
+    assert ok.status_code == 302
+    assert "Ana María" in client.get("/usuario/datos").get_data(as_text=True)
+
+
+def test_username_change(app, people):
+    client = as_user(app, "suelto")
+    taken = client.post("/usuario/accesos", data={"formulario": "usuario", "nuevo_usuario": "admin1"})
+    assert taken.status_code == 422 and "ya está registrado" in taken.get_data(as_text=True)
+    assert (
+        client.post(
+            "/usuario/accesos", data={"formulario": "usuario", "nuevo_usuario": "suelto2"}
+        ).status_code
+        == 302
+    )
+    client.post("/salir")
+    assert login(client, "suelto2", PASSWORD).status_code == 302
+
+
+def test_cancel_request_of_someone_else_is_404(app, people):
+    from engine.domain.models import AccessRequest
+    from webui.extensions import db
+
+    with app.app_context():
+        row = AccessRequest(user_id=people["suelto"], account_id=people["acct1"])
+        db.session.add(row)
+        db.session.commit()
+        request_id = row.id
+    assert as_user(app, "admin1").post(f"/usuario/registros/{request_id}/cancelar").status_code == 404
+    html = as_user(app, "suelto").get("/usuario/registros").get_data(as_text=True)
+    assert "ENTIDAD UNO" in html and "Pendiente" in html and ">Cancelar" in html
+
+
+def test_start_only_allowed_procedures(app, people):
+    client = as_user(app, "suelto")
+    assert client.post("/tareas/iniciar/activacion_cuenta").status_code == 404
+    assert (
+        client.post("/tareas/iniciar/perfil_mixto", data={"account_id": people["acct1"]}).status_code == 404
+    )
+    assert as_user(app, "anonimo").post("/tareas/iniciar/registro_entidad").status_code == 302  # to Entrar
+
+
+def test_api_options(app, people):
+    client = as_user(app, "anonimo")
+    data = client.get("/api/opciones/municipalities?department=05&q=medel").get_json()
+    assert {"value": "05001", "label": "MEDELLÍN"} in data
+    assert client.get("/api/opciones/no_existe").status_code == 404

@@ -1,0 +1,186 @@
+"""Click commands: ``init-demo`` (schema on SQLite, deploy, demo users and accounts),
+``create-user`` and ``grant-role``. Nothing runs at import time."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from webui import users
+from webui.extensions import db
+
+DEMO_ACCOUNTS = [
+    # (nit, name, order, sector, department, municipality)
+    (
+        "900514813",
+        "AGENCIA NACIONAL DE CONTRATACION PUBLICA - COLOMBIA COMPRA EFICIENTE",
+        "Nacional",
+        "Planeación",
+        "11",
+        "11001",
+    ),
+    (
+        "899999090",
+        "MINISTERIO DE HACIENDA Y CREDITO PUBLICO",
+        "Nacional",
+        "Hacienda y Crédito Público",
+        "11",
+        "11001",
+    ),
+    ("890980040", "MUNICIPIO DE MEDELLIN", "Territorial", "Servicio Público", "05", "05001"),
+]
+
+
+def _user(username, email, first, last, password, document_number):
+    m = users.models()
+    row = users.find_by_username(username)
+    created = row is None
+    if created:
+        row = m.User(
+            username=username,
+            email=email,
+            first_names=first,
+            last_names=last,
+            document_type="Cédula de Ciudadanía",
+            document_number=document_number,
+            phone="6017456788",
+            time_zone="(UTC-05:00) Bogotá, Lima, Quito",
+            status=m.USER_ACTIVE,
+            password_hash="",
+        )
+        db.session.add(row)
+    if created or password:
+        users.set_password(row, password or secrets.token_urlsafe(12))
+    db.session.flush()
+    return row, created
+
+
+def _account(nit, name, order, sector, dept, muni):
+    from engine.domain import rules
+
+    m = users.models()
+    row = db.session.scalar(select(m.Account).where(m.Account.nit == nit))
+    if row is None:
+        row = m.Account(
+            nit=nit,
+            nit_check_digit=rules.nit_check_digit(nit),
+            name=name,
+            short_name=name,
+            state=m.ACCOUNT_ACTIVE,
+            business_area="Público",
+            organization_type="Entidad Estatal (De acuerdo con la definición del Decreto 1082 del 2015)",
+            department_code=dept,
+            municipality_code=muni,
+            order=order,
+            branch="Ejecutiva",
+            sector=sector,
+            entity_type="Entidad Estatal",
+            address="Carrera 7 # 26 - 20",
+            phone="6017956600",
+            notification_email=f"notificaciones.{nit}@demo.secop.example",
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+@click.command("init-demo")
+@with_appcontext
+@click.option("--restablecer", is_flag=True, help="Asigna contraseñas nuevas a los usuarios de demostración.")
+def init_demo(restablecer: bool):
+    """Create the schema (SQLite), deploy workflows/ and forms/, and seed demo data."""
+    runner = current_app.extensions["runner"]
+    if db.engine.dialect.name == "sqlite":
+        runner.create_schema()
+    from engine.errors import DiagramInvalid
+
+    try:
+        versions = runner.deploy()
+    except DiagramInvalid as exc:
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(
+            "Los diagramas tienen errores; corríjalos y vuelva a ejecutar init-demo."
+        ) from None
+    click.echo(f"Diagramas desplegados: {len(versions)} versión(es) vigente(s).")
+    m = users.models()
+    passwords = {}
+    for username, email, first, last, doc in (
+        ("mesa", "mesa@demo.secop.example", "Agente", "Mesa de Servicio", "1000000001"),
+        ("admin.demo", "admin.demo@demo.secop.example", "Ana María", "Pérez Gómez", "1000000002"),
+    ):
+        existing = users.find_by_username(username)
+        password = secrets.token_urlsafe(9) + "-1a" if existing is None or restablecer else None
+        row, _ = _user(username, email, first, last, password, doc)
+        passwords[username] = password
+        if username == "mesa":
+            grant(row, "mesa_servicio")
+    accounts = [_account(*spec) for spec in DEMO_ACCOUNTS]
+    admin = users.find_by_username("admin.demo")
+    if (
+        db.session.scalar(
+            select(m.Membership).where(
+                m.Membership.user_id == admin.id, m.Membership.account_id == accounts[0].id
+            )
+        )
+        is None
+    ):
+        db.session.add(
+            m.Membership(user_id=admin.id, account_id=accounts[0].id, role=m.ROLE_ADMIN, permissions=[])
+        )
+    db.session.commit()
+    click.echo("Datos de demostración listos. Entre en /entrar con:")
+    for username, password in passwords.items():
+        shown = password or "(sin cambios; use --restablecer para asignar una nueva)"
+        click.echo(f"  usuario {username!r} contraseña {shown}")
+    click.echo("El correo de desarrollo (sin SMTP_HOST) está en /correo.")
+
+
+def grant(user, role: str) -> None:
+    m = users.models()
+    if (
+        db.session.scalar(select(m.UserRole).where(m.UserRole.user_id == user.id, m.UserRole.role == role))
+        is None
+    ):
+        db.session.add(m.UserRole(user_id=user.id, role=role))
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.argument("email")
+@click.option("--nombres", default="Usuario", show_default=True)
+@click.option("--apellidos", default="SECOP", show_default=True)
+@click.option("--documento", default="1000000000", show_default=True)
+@click.password_option("--password", prompt="Contraseña")
+def create_user(username, email, nombres, apellidos, documento, password):
+    """Create an active user (for operators and agents)."""
+    problem = users.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem)
+    _, created = _user(username, email, nombres, apellidos, password, documento)
+    db.session.commit()
+    click.echo(f"Usuario {username} {'creado' if created else 'actualizado'}.")
+
+
+@click.command("grant-role")
+@with_appcontext
+@click.argument("username")
+@click.argument("role", type=click.Choice(["mesa_servicio", "analista", "operador", "admin"]))
+def grant_role(username, role):
+    """Give a platform role to a user."""
+    user = users.find_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No existe el usuario {username}.")
+    grant(user, role)
+    db.session.commit()
+    click.echo(f"{username} ahora tiene el rol {role}.")
+
+
+def init_app(app) -> None:
+    for command in (init_demo, create_user, grant_role):
+        app.cli.add_command(command)

@@ -1,0 +1,80 @@
+"""Template filters: Spanish names for procedures, states and dates."""
+
+from __future__ import annotations
+
+PROCESS_NAMES = {
+    "registro_usuario": "Registro de usuario",
+    "registro_entidad": "Registro de cuenta de Entidad Estatal",
+    "activacion_cuenta": "Activación de la cuenta",
+    "solicitud_acceso": "Solicitud de acceso",
+    "perfil_mixto": "Perfil Mixto",
+}
+
+KIND_BY_STATE = {
+    "Pendiente": "warn",
+    "Aceptado": "ok",
+    "Rechazado": "bad",
+    "Cancelado": "bad",
+    "Activa": "ok",
+    "Activo": "ok",
+    "Pendiente de activación": "warn",
+    "En corrección": "warn",
+    "Pendiente de confirmación": "warn",
+    "Abierto": "warn",
+    "Cerrado": "ok",
+    "Resuelto": "ok",
+}
+
+STATE_LABELS = {
+    "pending": ("Pendiente", "warn"),
+    "accepted": ("Aceptado", "ok"),
+    "rejected": ("Rechazado", "bad"),
+    "cancelled": ("Cancelado", "bad"),
+    "active": ("Activa", "ok"),
+    "pending_activation": ("Pendiente de activación", "warn"),
+    "inactive": ("Inactiva", "bad"),
+    "open": ("Abierto", "warn"),
+    "closed": ("Cerrado", "ok"),
+    "correction_requested": ("Corrección solicitada", "warn"),
+    "running": ("En curso", "info"),
+    "completed": ("Terminado", "ok"),
+    "error": ("Con error", "bad"),
+}
+
+
+SLOT_NAMES = {
+    "acto_estructura": "Último acto de estructura y organización / Acta de creación",
+    "acta_posesion_ordenador": "Acta de posesión del Ordenador del Gasto",
+    "acto_delegacion": "Acto de delegación",
+    "acta_posesion_delegado": "Acta de posesión del delegado",
+    "autorizacion_administrador": "Documento de autorización de usuario administrador",
+    "rut": "Registro Único Tributario (RUT)",
+    "certificado_existencia": "Certificado de existencia y representación legal",
+}
+
+
+def slot_name(slot: str | None) -> str:
+    return SLOT_NAMES.get(slot or "", (slot or "").replace("_", " ").capitalize())
+
+
+def process_name(process_id: str | None) -> str:
+    return PROCESS_NAMES.get(process_id or "", process_id or "")
+
+
+def state_label(state: str | None) -> str:
+    return STATE_LABELS.get(state or "", (state or "", "info"))[0]
+
+
+def state_kind(state: str | None) -> str:
+    if state in KIND_BY_STATE:
+        return KIND_BY_STATE[state]
+    return STATE_LABELS.get(state or "", ("", "info"))[1]
+
+
+def datetime_es(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def init_app(app) -> None:
+    for fn in (slot_name, process_name, state_label, state_kind, datetime_es):
+        app.add_template_filter(fn)

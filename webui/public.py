@@ -1,0 +1,56 @@
+"""Public pages: home with "Registro" and "Entrar", Soporte técnico, anonymous registration."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+
+from engine.actors import Actor
+from webui.identity import current_actor
+from webui.identity import remember_anonymous_token
+from webui.identity import runner
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    """Home: "Registro" and "Entrar" for visitors; logged-in users go to their start page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    return render_template("public/home.html", title="Inicio")
+
+
+@bp.get("/soporte-tecnico")
+def support():
+    """S1: the Mesa de Servicio's channels."""
+    return render_template("public/support.html", title="Soporte técnico")
+
+
+@bp.post("/registro")
+def register():
+    """ "Registro": resume this browser's open registration, or start a new one anonymously."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    for task in runner().inbox(current_actor(), process_id="registro_usuario"):
+        return redirect(url_for("tasks.task", task_id=task.id))
+    started = runner().start("registro_usuario", actor=Actor.anonymous(), data=None)
+    remember_anonymous_token(started.anonymous_token)
+    if not started.next_tasks:
+        return redirect(url_for("public.registration_sent"))
+    return redirect(url_for("tasks.task", task_id=started.next_tasks[0].id))
+
+
+@bp.get("/registro")
+def register_page():
+    """A GET on /registro shows the home page, whose button posts the form."""
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/registro/confirmar")
+def registration_sent():
+    """Section 2 "Confirmar registro": check your email (and the spam folder)."""
+    return render_template("public/registration_sent.html", title="Confirmar registro")

@@ -1,0 +1,136 @@
+"""Task inbox and task pages: list, claim/release, open a form, complete it, start a procedure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from engine.errors import DomainError
+from engine.errors import FormInvalid
+from engine.errors import NotAuthorized
+from webui.forms import TaskForm
+from webui.identity import current_actor
+from webui.identity import runner
+from webui.taskflow import after_completion
+from webui.taskflow import render_task
+from webui.taskflow import stage_uploads
+
+bp = Blueprint("tasks", __name__)
+REFUSED = "documento-rechazado"
+
+# Procedures a logged-in user may start from the UI (R5), with their Spanish names.
+STARTABLE = {
+    "registro_entidad": "Registrar cuenta de Entidad Estatal",
+    "solicitud_acceso": "Solicitud de acceso",
+    "perfil_mixto": "Solicitar Perfil Mixto",
+}
+# Procedures started for one account: only its Administrador may start them.
+FOR_ACCOUNT = {"perfil_mixto"}
+
+
+@bp.get("/")
+@login_required
+def inbox():
+    """My tasks and the queues of my roles, with filters."""
+    actor = current_actor()
+    process = request.args.get("proceso") or None
+    view = request.args.get("vista", "todas")
+    query = (request.args.get("q") or "").strip().casefold()
+    tasks = runner().inbox(actor, process_id=process)
+    if view == "mias":
+        tasks = [t for t in tasks if t.claimed_by == current_user.id or t.role is None]
+    elif view == "cola":
+        tasks = [t for t in tasks if t.role is not None and t.claimed_by is None]
+    if query:
+        tasks = [t for t in tasks if query in (t.title or "").casefold()]
+    processes = sorted({t.process_id for t in runner().inbox(actor)})
+    return render_template(
+        "tasks/inbox.html",
+        tasks=tasks,
+        processes=processes,
+        process=process,
+        view=view,
+        q=request.args.get("q", ""),
+        now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        title="Bandeja de tareas",
+    )
+
+
+@bp.post("/<task_id>/tomar")
+@login_required
+def claim(task_id: str):
+    """Take a queued task so nobody else works it at the same time."""
+    runner().claim(current_actor(), task_id)
+    flash("Tomó la tarea. Ahora solo usted puede atenderla.", "success")
+    return redirect(request.form.get("next") or url_for("tasks.task", task_id=task_id))
+
+
+@bp.post("/<task_id>/liberar")
+@login_required
+def release(task_id: str):
+    """Give a claimed task back to its queue."""
+    runner().release(current_actor(), task_id)
+    flash("Liberó la tarea: vuelve a la cola de su rol.", "success")
+    return redirect(url_for("tasks.inbox"))
+
+
+@bp.get("/<task_id>")
+def task(task_id: str):
+    """Show one task's form (anonymous browsers reach only the tasks they started)."""
+    return render_task(runner().task(current_actor(), task_id))
+
+
+@bp.post("/<task_id>")
+def complete(task_id: str):
+    """Complete a task: stage uploads, then hand the data to the Runner in one call."""
+    actor = current_actor()
+    view = runner().task(actor, task_id)
+    form = TaskForm(view.schema, view.uischema, view.options)
+    staged, names, upload_errors = stage_uploads(task_id, form)
+    data = form.parse(request.form, staged)
+    data.update(form.chosen_action(request.form))
+    # A refused upload still goes through validation (with a value the engine can't accept),
+    # so the user sees every error of the form at once and nothing is completed.
+    submitted = {**data, **{name: REFUSED for name in upload_errors}}
+    try:
+        result = runner().complete_task(actor, task_id, submitted)
+    except FormInvalid as exc:
+        return render_task(view, data, {**exc.errors, **upload_errors}, names, status=422)
+    except DomainError as exc:
+        return render_task(view, data, {exc.field or "": [exc.message], **upload_errors}, names, status=422)
+    if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
+        flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
+    return after_completion(result, view.summary.process_id, view.summary.name)
+
+
+@bp.post("/iniciar/<process_id>")
+@login_required
+def start(process_id: str):
+    """Start one of the procedures a user may begin by hand and open its first task."""
+    if process_id not in STARTABLE:
+        abort(404)
+    actor = current_actor()
+    data = None
+    if process_id in FOR_ACCOUNT:
+        account_id = request.form.get("account_id", type=int)
+        if actor.account_roles.get(account_id) != "Administrador":
+            abort(404)
+        data = {"account_id": account_id}
+    try:
+        started = runner().start(process_id, actor=actor, data=data)
+    except NotAuthorized:
+        abort(403)
+    nxt = started.next_tasks[0] if started.next_tasks else None
+    if nxt is None:
+        flash("Su solicitud fue registrada.", "success")
+        return redirect(url_for("accounts.home"))
+    return redirect(url_for("tasks.task", task_id=nxt.id))

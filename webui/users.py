@@ -1,0 +1,88 @@
+"""Everything webui needs from the domain ``User`` and ``LoginEvent`` rows, in one place."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from sqlalchemy import func
+from sqlalchemy import select
+
+from engine.db import utcnow
+from webui.extensions import db
+
+_hasher = PasswordHasher()
+PASSWORD_RULE = (
+    "La contraseña debe tener por lo menos ocho (8) caracteres e incluir letras, números "
+    "y caracteres especiales."
+)
+
+
+def models():
+    from engine.domain import models as m
+
+    return m
+
+
+def find_by_username(username: str):
+    User = models().User
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def find_by_email(email: str):
+    User = models().User
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _stored_hash(user) -> str | None:
+    value = getattr(user, "password_hash", None)
+    if isinstance(value, dict):
+        value = value.get("argon2")
+    return value
+
+
+def check_password(user, password: str) -> bool:
+    stored = _stored_hash(user)
+    if not stored or not password:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """The guide's rule (§4 recomendación 3), or None when it holds."""
+    ok = (
+        len(password) >= 8
+        and re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", password)
+        and re.search(r"\d", password)
+        and re.search(r"[^\w\s]|_", password)
+    )
+    return None if ok else PASSWORD_RULE
+
+
+def set_password(user, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def password_fingerprint(user) -> str:
+    """Changes whenever the password changes: makes a reset link single-use."""
+    return (_stored_hash(user) or "")[-16:]
+
+
+def record_login_event(user_id: int, kind: str, ip: str | None, user_agent: str | None) -> None:
+    """Append a login/logout row (D2 "Accesos del usuario")."""
+    LoginEvent = models().LoginEvent
+    db.session.add(LoginEvent(user_id=user_id, kind=kind, at=utcnow(), ip=(ip or "")[:45]))
+    db.session.commit()
+
+
+def login_history(user_id: int, limit: int = 50):
+    LoginEvent = models().LoginEvent
+    return db.session.scalars(
+        select(LoginEvent).where(LoginEvent.user_id == user_id).order_by(LoginEvent.at.desc()).limit(limit)
+    ).all()
