@@ -75,20 +75,36 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
         """The actor for a logged-in user: platform roles and account memberships from the DB."""
         if user_id is None:
             return Actor.anonymous(*anonymous_tokens)
+        with self.transaction() as session:
+            return self._actor_in(
+                session, Actor(user_id=user_id, anonymous_tokens=frozenset(anonymous_tokens))
+            )
+
+    @staticmethod
+    def _actor_in(session, actor: Actor) -> Actor:
         from engine.domain.models import Membership
         from engine.domain.models import UserRole
 
-        with self.transaction() as session:
-            roles = session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)).all()
-            memberships = session.execute(
-                select(Membership.account_id, Membership.role).where(Membership.user_id == user_id)
-            ).all()
+        roles = session.scalars(select(UserRole.role).where(UserRole.user_id == actor.user_id)).all()
+        memberships = session.execute(
+            select(Membership.account_id, Membership.role).where(Membership.user_id == actor.user_id)
+        ).all()
         return Actor(
-            user_id=user_id,
+            user_id=actor.user_id,
             platform_roles=frozenset(roles),
             account_roles={account: role for account, role in memberships},
-            anonymous_tokens=frozenset(anonymous_tokens),
+            anonymous_tokens=actor.anonymous_tokens,
         )
+
+    def options(self, actor: Actor, source: str, data: dict | None = None) -> list[tuple[str, str]]:
+        """The choices of a registered option source (``x-options``) given what is filled in."""
+        from engine.functions import OPTIONS
+
+        if source not in OPTIONS:
+            raise NotFound("La lista de opciones no existe.")
+        with self.transaction() as session:
+            check_ctx = CheckContext(session, actor, self.config)
+            return [(str(value), str(label)) for value, label in OPTIONS[source](check_ctx, data or {})]
 
     # ---- instances ------------------------------------------------------------------------
     def start(self, process_id: str, actor: Actor, data: dict | None = None) -> StartResult:
@@ -232,6 +248,10 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             new_rows = instances.save(
                 session, instance, version, workflow, before, ctx, completed_task_id=row.id
             )
+            if actor.user_id is not None and any(t.lane_kind == "account" for t in new_rows):
+                # The step may have just made this user a member (registering an account
+                # makes the registrant its Administrador): judge the next tasks with that.
+                actor = self._actor_in(session, actor)
             return CompletionResult(
                 instance.id,
                 instance.status,

@@ -98,5 +98,8 @@ class Signals:
             ctx = self._context(session, Actor.system(), instance, utcnow())
             ctx.record("timer_fired")
             self._advance(workflow, ctx, lambda wf: None)
+            if instances.completed_ids(workflow) == before.completed:
+                # SpiffWorkflow judges due-ness by the real clock: nothing fired yet.
+                return 0
             instances.save(session, instance, version, workflow, before, ctx)
             return 1

@@ -11,7 +11,6 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.context import CheckContext
 from engine.errors import UploadRefused
 from engine.functions import OPTIONS
 from webui.extensions import db
@@ -57,17 +56,17 @@ def dependent_options(form: TaskForm, data: dict) -> None:
     for f in form.fields:
         if not (f.depends_on and f.options_source in OPTIONS):
             continue
-        source = OPTIONS[f.options_source]
-        ctx = CheckContext(db.session, current_actor(), runner().config)
         chosen = data.get(f.depends_on)
         if chosen:
-            f.options = [(str(v), str(label)) for v, label in source(ctx, {**data})]
+            f.options = runner().options(current_actor(), f.options_source, data)
             continue
         control = next((c for c in form.fields if c.name == f.depends_on), None)
         f.options = [
-            (str(v), f"{label} ({group_label})")
+            (value, f"{label} ({group_label})")
             for group, group_label in (control.options if control else [])
-            for v, label in source(ctx, {**data, f.depends_on: group})
+            for value, label in runner().options(
+                current_actor(), f.options_source, {**data, f.depends_on: group}
+            )
         ]
 
 

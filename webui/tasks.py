@@ -93,7 +93,9 @@ def task(task_id: str):
 def complete(task_id: str):
     """Complete a task: stage uploads, then hand the data to the Runner in one call."""
     actor = current_actor()
-    view = runner().task(actor, task_id)
+    # Reading the post needs only the form; the full view (instance data, instructions) is
+    # loaded only when the page must be drawn again.
+    view = runner().task_form(actor, task_id)
     form = TaskForm(view.schema, view.uischema, view.options)
     staged, names, upload_errors = stage_uploads(task_id, form)
     data = form.parse(request.form, staged)
@@ -104,8 +106,10 @@ def complete(task_id: str):
     try:
         result = runner().complete_task(actor, task_id, submitted)
     except FormInvalid as exc:
+        view = runner().task(actor, task_id)
         return render_task(view, data, {**exc.errors, **upload_errors}, names, status=422)
     except DomainError as exc:
+        view = runner().task(actor, task_id)
         return render_task(view, data, {exc.field or "": [exc.message], **upload_errors}, names, status=422)
     if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
         flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
