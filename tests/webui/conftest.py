@@ -18,20 +18,20 @@ def forms_ready() -> bool:
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(database_url, tmp_path):
+    """The app on an empty database: every web test runs on SQLite and on PostgreSQL."""
     import webui
 
     app = webui.create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+            "DATABASE_URL": database_url,
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             "BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
         }
     )
-    app.extensions["runner"].create_schema()
     yield app
 
 

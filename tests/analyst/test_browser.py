@@ -1,0 +1,269 @@
+"""Analysts and operators in a real browser (Debian chromium through Playwright), against a
+live server: diagram versions, the bpmn-js modeler, the instance page and the heatmap.
+
+Screenshots land in tests/artifacts/analyst-*.png; the instance page and the heatmap are
+also copied to docs/screenshots/. axe-core runs on each page (no serious/critical issue).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from engine import Actor
+from engine.models import ElementVisit
+from tests.analyst.diagrams import NEW_TASK
+from tests.analyst.diagrams import changed_registration
+from tests.browser.test_journeys import PASSWORD
+from tests.browser.test_journeys import Journey
+from tests.engine.onboarding import Onboarding
+from tests.engine.onboarding import user_form
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def served(make_app, live_server, world):
+    """(base URL, app, runner) with an analyst "ana.analista" and an operator "omar.operador"."""
+    app = world.app
+    world.user("ana.analista", roles=("analista",))
+    world.user("omar.operador", roles=("operador",))
+    from webui.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()  # the server thread opens its own connections
+    return live_server(app=app), app, app.extensions["runner"]
+
+
+def journey(page, base, artifacts_dir, prefix) -> Journey:
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # console errors include Content-Security-Policy refusals (no inline script, no eval);
+    # failed loads are checked by URL (the browser's own /favicon.ico probe is not ours)
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error" and "Failed to load resource" not in msg.text and errors.append(msg.text)
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400 and not r.url.endswith("/favicon.ico") and errors.append(f"{r.status} {r.url}")
+        ),
+    )
+    j = Journey(page, base, artifacts_dir, prefix)
+    j.page_errors = errors
+    return j
+
+
+def finish_registration_on_its_version(runner, instance_id, anonymous, username):
+    """Walk an old registro_usuario instance to its end: activation, then an access request the
+    account's administrator accepts (the guide's §4 sección 3 and §8)."""
+    walk = Onboarding(runner)
+    result = runner.complete_task(anonymous, runner.inbox(anonymous, instance_id=instance_id)[0].id,
+                                  user_form(username, entity_name="AGENCIA NACIONAL DE PRUEBA"))  # fmt: skip
+    assert result.next_tasks == []  # no "Revisar datos": the old path goes straight to the email
+    owner = walk.make_user("admin.agencia")
+    walk.make_active_account(owner)
+    runner.deliver_message("activacion_usuario", walk.activation_hash())
+    user = walk.actor(result.data["user_id"])
+    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "solicitar"}, instance_id)
+    walk.complete(user, "buscar_cuenta", {"entity_name": "AGENCIA NACIONAL DE PRUEBA"}, instance_id)
+    walk.complete(user, "solicitar_acceso", {}, instance_id)
+    walk.complete(
+        walk.actor(owner.user_id), "revisar_solicitud_acceso", {"decision": "aceptar", "role": "Comprador"}
+    )
+
+
+def test_analyst_uploads_a_changed_registration_diagram(page, served, artifacts_dir, tmp_path):
+    base, app, runner = served
+    old = runner.start("registro_usuario", Actor.anonymous())  # started before the change
+    j = journey(page, base, artifacts_dir, "analyst-upload")
+    j.login("ana.analista")
+    j.link("Modelos de proceso")
+    j.step("modelos")
+    page.get_by_role("link", name="Registro de usuario").first.click()
+    upload = tmp_path / "registro_usuario.bpmn"
+    upload.write_bytes(changed_registration())
+    page.get_by_label("Diagrama (.bpmn)").set_input_files(str(upload))
+    j.click("Verificar y desplegar")
+    assert "Se desplegó: registro_usuario versión 2." in page.locator(".flashes").inner_text()
+    j.step("desplegado")
+
+    # A new instance follows the new path: after "Registrar usuario" comes "Revisar datos del registro".
+    visitor = page.context.browser.new_context(locale="es-CO")
+    new_page = visitor.new_page()
+    v = Journey(new_page, base, artifacts_dir, "analyst-upload-nueva")
+    v.goto("/")
+    v.click("Registro")
+    v.fill("Nombres (obligatorio)", "Nora")
+    v.fill("Apellidos (obligatorio)", "Díaz")
+    v.select("Tipo de documento (obligatorio)", "Cédula de ciudadanía")
+    v.fill("Número de documento (obligatorio)", "52999888")
+    v.fill("Correo electrónico (obligatorio)", "nora.diaz@example.gov.co")
+    v.fill("Teléfono (obligatorio)", "3001234567")
+    v.fill("Nombre de usuario (obligatorio)", "nora.diaz")
+    v.fill("Contraseña (obligatorio)", PASSWORD)
+    v.fill("Confirmar contraseña (obligatorio)", PASSWORD)
+    v.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", "ALCALDIA DE PRUEBA")
+    v.field("Acepto los términos y condiciones de uso del SECOP II").check()
+    v.click("Continuar")
+    assert new_page.locator("h1").inner_text() == "Revisar datos del registro"
+    v.step("tarea-nueva")
+    v.click("Continuar")
+    assert new_page.locator("h1").inner_text() == "Confirmar registro"
+    visitor.close()
+
+    # The instance started before the change finishes on its own version.
+    anonymous = Actor.anonymous(old.anonymous_token)
+    finish_registration_on_its_version(runner, old.instance_id, anonymous, "antes.del.cambio")
+    (v2, new_count), (v1, old_count) = runner.versions("registro_usuario")
+    finished = runner.instance(old.instance_id)
+    assert (finished.status, finished.version_id) == ("completed", v1.id)
+    assert NEW_TASK not in runner.element_states(old.instance_id)
+    assert (v2.number, new_count, v1.number, old_count) == (2, 1, 1, 1)
+
+    # The models page shows both versions with their counts.
+    j.goto("/modelos/")
+    section = page.locator("section", has=page.locator("#p-registro_usuario"))
+    rows = section.locator("tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").nth(0).inner_text().startswith("Versión 2")
+    assert rows.nth(0).locator("td").nth(4).inner_text() == "1"
+    assert rows.nth(1).locator("td").nth(0).inner_text().startswith("Versión 1")
+    assert rows.nth(1).locator("td").nth(4).inner_text() == "1"
+    assert v2.content_hash[:12] in rows.nth(0).inner_text()
+    j.step("dos-versiones")
+    page.get_by_role("link", name="Versión 2").first.click()
+    page.wait_for_selector('[data-diagram="viewer"][data-ready="true"]')
+    assert page.locator(f'[data-element-id="{NEW_TASK}"]').count() == 1
+    j.step("version-2")
+    assert j.page_errors == [] and j.violations == []
+
+
+MODELER_ADD = """() => {
+  const m = window.secopModeler;
+  const modeling = m.get('modeling'), factory = m.get('elementFactory'), registry = m.get('elementRegistry');
+  const shape = factory.createShape({ type: 'bpmn:UserTask' });
+  const task = modeling.createShape(shape, { x: 1800, y: 380 }, registry.get('Participant_registro_usuario'));
+  modeling.updateProperties(task, { id: 'revision_final', name: 'Revisión final' });
+  const flow = registry.get('f_fin_solicitud');
+  modeling.reconnectEnd(flow, task, { x: 1800, y: 380 });
+  return registry.get('revision_final').type;
+}"""
+MODELER_FIX = """() => {
+  const m = window.secopModeler;
+  const registry = m.get('elementRegistry');
+  m.get('modeling').connect(registry.get('revision_final'), registry.get('fin'));
+  return registry.get('revision_final').outgoing.length;
+}"""
+
+
+def test_modeler_shows_checker_problems_then_deploys(page, served, artifacts_dir):
+    base, app, runner = served
+    j = journey(page, base, artifacts_dir, "analyst-modeler")
+    j.login("ana.analista")
+    j.goto("/modelos/registro_usuario/modelador")
+    page.wait_for_selector('[data-diagram="modeler"][data-ready="true"]')
+    j.step("abierto")
+    assert page.evaluate(MODELER_ADD) == "bpmn:UserTask"
+    page.get_by_role("button", name="Guardar y desplegar").click()
+    problems = page.locator("#lista-problemas")
+    problems.locator("li").first.wait_for()
+    text = problems.inner_text()
+    assert "registro_usuario.bpmn:" in text and "revision_final: el elemento no tiene flujo de salida" in text
+    badge = page.locator('.djs-overlays[data-container-id="revision_final"] .problem-badge')
+    assert badge.inner_text() == "1 problema"
+    assert page.locator('[data-element-id="revision_final"].has-problem').count() == 1
+    assert "No se desplegó" in page.locator("#estado-modelador").inner_text()
+    assert len(runner.versions("registro_usuario")) == 1
+    j.step("problema")
+
+    assert page.evaluate(MODELER_FIX) == 1
+    page.get_by_role("button", name="Guardar y desplegar").click()
+    status = page.locator("#estado-modelador")
+    status.filter(has_text="Se desplegó").wait_for()
+    assert status.inner_text() == "Se desplegó: registro_usuario versión 2."
+    assert page.locator("#problemas").is_hidden() and page.locator(".problem-badge").count() == 0
+    j.step("desplegado")
+    (v2, _), (v1, _) = runner.versions("registro_usuario")
+    assert v2.number == 2 and "revision_final" in v2.files["registro_usuario.bpmn"]
+    assert v2.deployed_by is not None
+    assert [e.split(" ")[0] for e in j.page_errors] == ["422"]  # the refused save, and nothing else
+    assert j.violations == []
+
+
+def _registrations(runner, count):
+    """``count`` registrations past "Registrar usuario"; the first ``count // 2`` also activated."""
+    walk = Onboarding(runner)
+    ids = []
+    for n in range(count):
+        started = runner.start("registro_usuario", Actor.anonymous())
+        anonymous = Actor.anonymous(started.anonymous_token)
+        runner.complete_task(anonymous, started.next_tasks[0].id, user_form(f"persona.{n}"))
+        if n < count // 2:
+            runner.deliver_message("activacion_usuario", walk.activation_hash())
+        ids.append(started.instance_id)
+    runner.start("registro_usuario", Actor.anonymous())  # one still at the form
+    return ids
+
+
+def test_instance_page_and_heatmap_screenshots(page, served, artifacts_dir):
+    base, app, runner = served
+    ids = _registrations(runner, 6)
+    # Time spent per element comes from real timestamps (fractions of a second in a test): give
+    # the visits plausible durations so the screenshot reads like production data.
+    typical = {
+        "registrar_usuario": 540,
+        "confirmar_registro": 5 * 3600,
+        "crear_usuario": 1,
+        "enviar_enlace_activacion": 2,
+    }
+    with runner.transaction() as session:
+        for element, seconds in typical.items():
+            session.execute(
+                update(ElementVisit).where(ElementVisit.element_id == element).values(seconds=seconds)
+            )
+    j = journey(page, base, artifacts_dir, "analyst-operador")
+    j.login("omar.operador")
+    j.link("Instancias")
+    j.step("lista")
+    page.get_by_role("link", name=f"#{ids[0]}", exact=True).click()
+    page.wait_for_selector('[data-diagram="instance"][data-ready="true"]')
+    assert page.locator('[data-element-id="registrar_usuario"].state-completed').count() == 1
+    assert page.locator('[data-element-id="crear_o_solicitar_acceso"].state-active').count() == 1
+    page.locator('.djs-element[data-element-id="registrar_usuario"]').click()
+    history = page.locator("#historial-elemento")
+    assert "Registrar usuario" in history.inner_text() and "Tarea completada" in history.inner_text()
+    assert "persona.0" in history.inner_text() and "[oculto]" in history.inner_text()
+    page.evaluate("() => document.activeElement.blur()")
+    page.evaluate("() => window.scrollTo(0, document.querySelector('h2').offsetTop - 10)")
+    shot = artifacts_dir / "analyst-instance.png"
+    page.screenshot(path=str(shot))
+    j.step("instancia")
+
+    j.goto("/instancias/procesos/registro_usuario/mapa-de-calor")
+    page.wait_for_selector('[data-diagram="heatmap"][data-ready="true"]')
+    badges = page.locator(".heat-badge")
+    assert badges.count() >= 5
+    label = page.locator('.djs-overlays[data-container-id="registrar_usuario"] .heat-badge').inner_text()
+    assert label == "6 inst. · 9 min"
+    assert (
+        page.locator('.djs-overlays[data-container-id="confirmar_registro"] .heat-badge').inner_text()
+        == "3 inst. · 5,0 h"
+    )
+    heat = artifacts_dir / "analyst-heatmap.png"
+    page.evaluate("() => window.scrollTo(0, document.querySelector('.legend').offsetTop - 10)")
+    page.screenshot(path=str(heat))
+    j.step("mapa-de-calor")
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, DOCS_SCREENSHOTS / "instance.png")
+    shutil.copyfile(heat, DOCS_SCREENSHOTS / "heatmap.png")
+    assert j.page_errors == [], j.page_errors
+    assert j.violations == [], json.dumps(j.violations, ensure_ascii=False, indent=1)

@@ -1,0 +1,186 @@
+"""Instance pages (Operador): list with filters, one instance, cancel/retry with a reason,
+migration with its dry run, heatmap; and the role administration page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import update
+
+from engine.models import InstanceEvent
+from engine.models import ProcessInstance
+from tests.analyst.diagrams import NEW_TASK
+from tests.analyst.diagrams import changed_registration
+from tests.analyst.helpers import start_registration
+
+
+def test_list_filters_sort_and_paginate(as_user, people, runner):
+    waiting = [start_registration(runner)[0] for _ in range(3)]
+    past = start_registration(runner, fill=True)[0]
+    client = as_user(people["operator"])
+    html = client.get("/instancias/?proceso=registro_usuario&orden=id&por_pagina=2").get_data(as_text=True)
+    assert "4 instancias; página 1 de 2" in html
+    assert re.findall(r'href="/instancias/(\d+)"', html) == [str(waiting[0]), str(waiting[1])]
+    assert 'rel="next"' in html
+    page2 = client.get("/instancias/?proceso=registro_usuario&orden=id&por_pagina=2&pagina=2").get_data(
+        as_text=True
+    )
+    assert re.findall(r'href="/instancias/(\d+)"', page2) == [str(waiting[2]), str(past)]
+    assert "0 instancias" in client.get("/instancias/?estado=completed").get_data(as_text=True)
+    assert "0 instancias" in client.get("/instancias/?desde=2000-01-01&hasta=2000-01-02").get_data(
+        as_text=True
+    )
+    assert "4 instancias" in client.get("/instancias/?desde=2000-01-01").get_data(as_text=True)
+    assert "0 instancias" in client.get("/instancias/?rol=mesa_servicio").get_data(as_text=True)
+    assert "0 instancias" in client.get("/instancias/?cuenta=899999999").get_data(as_text=True)
+    version = runner.versions("registro_usuario")[0][0]
+    assert "4 instancias" in client.get(f"/instancias/?version={version.id}").get_data(as_text=True)
+
+
+def test_instance_page_shows_states_history_redacted_data_and_log(as_user, people, runner):
+    instance_id, _ = start_registration(runner, username="maria.ruiz", fill=True)
+    client = as_user(people["operator"])
+    html = client.get(f"/instancias/{instance_id}?elemento=registrar_usuario").get_data(as_text=True)
+    assert 'data-diagram="instance"' in html
+    assert (
+        "&#34;registrar_usuario&#34;: &#34;completed&#34;" in html
+        or '"registrar_usuario": "completed"' in html
+    )
+    assert '"confirmar_registro": "active"' in html
+    assert "Tarea completada" in html and "maria.ruiz" in html  # the element's history, without JS
+    assert "Clave.Segura1" not in html and "[oculto]" in html  # secrets redacted
+    assert "Registro de eventos" in html and "Inicio" in html
+
+
+def test_cancel_needs_a_reason_and_is_audited(as_user, people, runner):
+    instance_id, _ = start_registration(runner)
+    client = as_user(people["operator"])
+    page = client.get(
+        client.post(f"/instancias/{instance_id}/cancelar", data={"motivo": " "}).headers["Location"]
+    )
+    assert "Indique el motivo de la cancelación." in page.get_data(as_text=True)
+    assert runner.instance(instance_id).status == "running"
+    client.post(f"/instancias/{instance_id}/cancelar", data={"motivo": "Registro duplicado"})
+    view = runner.instance(instance_id)
+    assert view.status == "cancelled"
+    event = [e for e in view.events if e["kind"] == "cancelled"][0]
+    assert event["data"]["reason"] == "Registro duplicado"
+    assert event["actor"] == f"usuario:{people['ids']['operator']}"
+    again = client.get(
+        client.post(f"/instancias/{instance_id}/cancelar", data={"motivo": "x"}).headers["Location"]
+    )
+    assert "La instancia ya terminó." in again.get_data(as_text=True)
+
+
+def test_retry_a_failed_step_with_a_reason(app, as_user, people, runner):
+    instance_id, _ = start_registration(runner)
+    client = as_user(people["operator"])
+    page = client.get(
+        client.post(f"/instancias/{instance_id}/reintentar", data={"motivo": "x"}).headers["Location"]
+    )
+    assert "Solo se reintentan instancias con error." in page.get_data(as_text=True)
+    with runner.transaction() as session:  # as the engine leaves an instance whose step failed
+        session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                        .values(status="error", error_message="Falló el servicio"))  # fmt: skip
+        session.add(InstanceEvent(instance_id=instance_id, actor="sistema", kind="step_failed",
+                                  element_id="registrar_usuario"))  # fmt: skip
+    html = client.get(f"/instancias/{instance_id}").get_data(as_text=True)
+    assert "Reintentar el paso fallido" in html and '"registrar_usuario": "failed"' in html
+    client.post(f"/instancias/{instance_id}/reintentar", data={"motivo": ""})
+    assert runner.instance(instance_id).status == "error"
+    client.post(f"/instancias/{instance_id}/reintentar", data={"motivo": "Servicio restablecido"})
+    view = runner.instance(instance_id)
+    assert view.status == "running"
+    assert [e["data"]["reason"] for e in view.events if e["kind"] == "retried"] == ["Servicio restablecido"]
+
+
+def test_migration_dry_run_then_real_with_an_instance_that_cannot_move(as_user, people, runner):
+    movable, anonymous = start_registration(runner)
+    stuck, _ = start_registration(runner, fill=True)
+    finished, _ = start_registration(runner)
+    runner.cancel(runner.actor_for_user(people["ids"]["operator"]), finished, "prueba")
+    old = runner.versions("registro_usuario")[0][0]
+    diagrams = runner.deployed_diagrams().with_files(
+        workflows={"registro_usuario.bpmn": changed_registration()}
+    )
+    new = runner.deploy(diagrams, deployed_by=people["ids"]["analyst"])[0]
+    client = as_user(people["operator"])
+    listing = client.get("/instancias/?proceso=registro_usuario").get_data(as_text=True)
+    assert f'name="ids" value="{movable}"' in listing and f'name="ids" value="{finished}"' not in listing
+
+    dry = client.get(f"/instancias/migrar?ids={movable}&ids={stuck}&ids={finished}").get_data(as_text=True)
+    found = re.findall(r'data-instancia="(\d+)">.*?badge-\w+">(Sí|No)</span>', dry, re.S)
+    assert dict(found) == {str(movable): "Sí", str(stuck): "No", str(finished): "No"}
+    assert "Puede migrarse." in dry
+    assert "Ya pasó por elementos que cambiaron en la nueva versión: Crear usuario, Registrar usuario." in dry
+    assert "La instancia ya terminó." in dry
+    assert f'<input type="hidden" name="ids" value="{movable}">' in dry
+    assert f'<input type="hidden" name="ids" value="{stuck}">' not in dry
+    assert runner.instance(movable).version_id == old.id  # a dry run changes nothing
+
+    refused = client.post("/instancias/migrar", data={"ids": [movable, stuck]})
+    assert refused.status_code == 400 and "indique el motivo" in refused.get_data(as_text=True)
+    done = client.post(
+        "/instancias/migrar", data={"ids": [movable, stuck], "motivo": "Nueva revisión de datos"}
+    )
+    html = done.get_data(as_text=True)
+    assert "Instancias migradas: 1 de 2." in html
+    assert runner.instance(movable).version_id == new.id
+    assert runner.instance(stuck).version_id == old.id
+    event = [e for e in runner.instance(movable).events if e["kind"] == "migrated"][0]
+    assert event["data"]["reason"] == "Nueva revisión de datos"
+    # the migrated instance now takes the new path
+    task = runner.inbox(anonymous, instance_id=movable)[0]
+    from tests.engine.onboarding import user_form
+
+    result = runner.complete_task(anonymous, task.id, user_form("migrada.uno"))
+    assert [t.name for t in result.next_tasks] == [NEW_TASK]
+
+
+def test_heatmap_page(as_user, people, runner):
+    for _ in range(2):
+        start_registration(runner, fill=True)
+    client = as_user(people["operator"])
+    html = client.get("/instancias/procesos/registro_usuario/mapa-de-calor").get_data(as_text=True)
+    assert 'data-diagram="heatmap"' in html
+    assert re.search(r"Registrar usuario <small>\(registrar_usuario\)</small></td><td>2</td>", html)
+    empty = client.get(
+        "/instancias/procesos/registro_usuario/mapa-de-calor?desde=2000-01-01&hasta=2000-01-02"
+    )
+    assert "Ninguna instancia pasó" in empty.get_data(as_text=True)
+    assert client.get("/instancias/procesos/no_existe/mapa-de-calor").status_code == 404
+
+
+def test_admin_grants_and_revokes_roles(as_user, people, runner):
+    client = as_user(people["admin"])
+    plain = people["plain"]
+    assert plain in client.get(f"/admin/roles?q={plain}").get_data(as_text=True)
+    client.post("/admin/roles", data={"usuario": plain, "rol": "operador"})
+    assert runner.actor_for_user(people["ids"]["plain"]).has_platform_role("operador")
+    assert as_user(plain).get("/instancias/").status_code == 200
+    client.post("/admin/roles", data={"usuario": plain, "rol": "operador", "accion": "quitar"})
+    assert not runner.actor_for_user(people["ids"]["plain"]).has_platform_role("operador")
+    last = client.post("/admin/roles", data={"usuario": people["admin"], "rol": "admin", "accion": "quitar"})
+    assert "al menos un Administrador" in client.get(last.headers["Location"]).get_data(as_text=True)
+    bad = client.post("/admin/roles", data={"usuario": "nadie", "rol": "operador"})
+    assert "Indique un usuario existente" in client.get(bad.headers["Location"]).get_data(as_text=True)
+
+
+def test_cli_grant_revoke_role_and_tokens(app, people, runner):
+    cli = app.test_cli_runner()
+    plain = people["plain"]
+    assert "analista" in cli.invoke(args=["grant-role", plain, "analista"]).output
+    assert runner.actor_for_user(people["ids"]["plain"]).has_platform_role("analista")
+    assert "ya no tiene" in cli.invoke(args=["revoke-role", plain, "analista"]).output
+    assert cli.invoke(args=["grant-role", plain, "admin"]).exit_code == 0
+    out = cli.invoke(args=["create-token", "integracion", "--usuario", plain]).output
+    raw = out.strip().splitlines()[-1]
+    assert raw.startswith("secop_")
+    from webui.api_tokens import ApiToken
+    from webui.extensions import db
+
+    with app.app_context():
+        stored = db.session.query(ApiToken).one()
+        assert stored.token_hash != raw and len(stored.token_hash) == 64
+    assert cli.invoke(args=["create-token", "x"]).exit_code != 0
+    assert "Tokens revocados: 1." in cli.invoke(args=["revoke-token", "integracion"]).output

@@ -1,0 +1,135 @@
+"""Process models pages (Analista): versions, viewer, downloads, upload and modeler saves."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.analyst.diagrams import changed_registration
+from tests.analyst.diagrams import dangling_registration
+from tests.analyst.helpers import start_registration
+
+
+@pytest.mark.parametrize("url", ["/modelos/", "/instancias/", "/admin/roles", "/instancias/migrar"])
+def test_role_pages_are_403_for_people_without_the_role(as_user, people, url):
+    assert as_user(people["plain"]).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/modelos/registro_usuario",
+        "/modelos/versiones/1",
+        "/instancias/1",
+        "/modelos/versiones/1/paquete.zip",
+    ],
+)
+def test_ids_are_404_for_people_without_the_role(as_user, people, url):
+    assert as_user(people["plain"]).get(url).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_login(app):
+    response = app.test_client().get("/modelos/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/entrar")
+
+
+def test_analyst_is_not_an_operator(as_user, people):
+    client = as_user(people["analyst"])
+    assert client.get("/instancias/").status_code == 403
+    assert client.get("/modelos/").status_code == 200
+
+
+def test_models_page_lists_every_process_with_versions_and_counts(as_user, people, runner):
+    start_registration(runner)
+    html = as_user(people["analyst"]).get("/modelos/").get_data(as_text=True)
+    for process_id in ("registro_usuario", "registro_entidad", "activacion_cuenta", "solicitud_acceso"):
+        assert f'id="p-{process_id}"' in html
+    version, count = runner.versions("registro_usuario")[0]
+    assert version.content_hash[:12] in html and count == 1
+    assert 'data-instancias="1">1</td>' in html
+    assert "Modelos de proceso" in html  # nav link for analysts
+
+
+def test_version_page_downloads_and_zip(as_user, people, runner):
+    client = as_user(people["analyst"])
+    version = runner.versions("registro_usuario")[0][0]
+    page = client.get(f"/modelos/versiones/{version.id}").get_data(as_text=True)
+    assert 'data-diagram="viewer"' in page and "forms/registrar_usuario-schema.json" in page
+    bpmn = client.get(f"/modelos/versiones/{version.id}/archivos/registro_usuario.bpmn")
+    assert bpmn.headers["Content-Disposition"].startswith("attachment")
+    assert bpmn.data.decode() == version.files["registro_usuario.bpmn"]
+    form = client.get(f"/modelos/versiones/{version.id}/archivos/forms/registrar_usuario-schema.json")
+    assert form.status_code == 200 and form.mimetype == "application/json"
+    assert client.get(f"/modelos/versiones/{version.id}/archivos/nada.bpmn").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/modelos/versiones/{version.id}/paquete.zip").data))
+    assert set(archive.namelist()) == set(version.files)
+
+
+def _upload(client, xml: bytes, filename="registro_usuario.bpmn"):
+    return client.post(
+        "/modelos/registro_usuario/subir",
+        data={"diagrama": (io.BytesIO(xml), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_upload_with_problems_shows_them_and_deploys_nothing(as_user, people, runner):
+    response = _upload(as_user(people["analyst"]), dangling_registration())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "registro_usuario.bpmn:44: revisar_datos: el elemento no tiene flujo de salida" in html
+    assert "data-problems=" in html and 'data-xml-source="xml-enviado"' in html
+    assert len(runner.versions("registro_usuario")) == 1
+
+
+def test_clean_upload_deploys_a_new_version(as_user, people, runner):
+    client = as_user(people["analyst"])
+    response = _upload(client, changed_registration())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Se desplegó: registro_usuario versión 2." in page
+    (v2, _), (v1, _) = runner.versions("registro_usuario")
+    assert (v2.number, v2.deployed_by) == (2, people["ids"]["analyst"])
+    # the same file again changes nothing
+    again = client.get(_upload(client, changed_registration()).headers["Location"]).get_data(as_text=True)
+    assert "no se creó una versión nueva" in again
+
+
+def test_upload_refuses_other_files(as_user, people):
+    client = as_user(people["analyst"])
+    assert _upload(client, b"x", "diagrama.txt").status_code == 302
+    assert len(client.get("/modelos/registro_usuario").get_data(as_text=True)) > 0
+
+
+def test_modeler_save_reports_problems_then_deploys(as_user, people, runner):
+    client = as_user(people["analyst"])
+    page = client.get("/modelos/registro_usuario/modelador").get_data(as_text=True)
+    assert 'data-save-url="/modelos/registro_usuario/modelador"' in page and "bpmn-modeler" in page
+    bad = client.post("/modelos/registro_usuario/modelador", json={"xml": dangling_registration().decode()})
+    assert bad.status_code == 422
+    assert {p["element_id"] for p in bad.json["problems"]} == {"revisar_datos", "crear_usuario"}
+    good = client.post("/modelos/registro_usuario/modelador", json={"xml": changed_registration().decode()})
+    assert good.status_code == 200 and good.json["versions"][0]["number"] == 2
+    assert client.post("/modelos/registro_usuario/modelador", json={}).status_code == 400
+
+
+def test_modeler_save_needs_the_csrf_header(make_app, people):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    from tests.webui.helpers import World
+    from tests.webui.helpers import username_of
+
+    analyst = username_of(app, World(app).user(roles=("analista",)))
+    client = app.test_client()
+    page = client.get("/entrar").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/entrar", data={"usuario": analyst, "contrasena": "Clave-segura-1", "csrf_token": token})
+    modeler = client.get("/modelos/registro_usuario/modelador").get_data(as_text=True)
+    csrf = modeler.split('data-csrf="', 1)[1].split('"', 1)[0]
+    xml = changed_registration().decode()
+    assert client.post("/modelos/registro_usuario/modelador", json={"xml": xml}).status_code == 400
+    saved = client.post(
+        "/modelos/registro_usuario/modelador", json={"xml": xml}, headers={"X-CSRFToken": csrf}
+    )
+    assert saved.status_code == 200
