@@ -15,6 +15,7 @@ from flask_login import login_required
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from webui import policy
 from webui.extensions import db
 from webui.identity import ACCOUNT
 from webui.identity import current_account
@@ -43,8 +44,7 @@ def my_accounts():
 
 
 def has_active_access() -> bool:
-    """R5/A3: users with a role in an active account see the Directorio."""
-    return any(acct.state == _models().ACCOUNT_ACTIVE for acct, _ in my_accounts())
+    return policy.has_active_access()
 
 
 @bp.get("/despues-de-entrar")
@@ -130,7 +130,7 @@ def directory_entry(account_id: int):
         abort(403)
     m = _models()
     account = db.session.get(m.Account, account_id)
-    if account is None or account.state != m.ACCOUNT_ACTIVE:
+    if not policy.may_see_directory_entry(account):
         abort(404)
     docs = db.session.scalars(
         select(m.Document).where(m.Document.account_id == account_id, m.Document.state == "attached")

@@ -92,14 +92,15 @@ def current_actor() -> Actor:
 
 
 def is_mesa() -> bool:
-    return current_user.is_authenticated and current_actor().has_platform_role("mesa_servicio")
+    from webui import policy
+
+    return policy.is_mesa()
 
 
 def sees_directory() -> bool:
-    """R5: without access to an active account, no Directorio (platform roles excepted)."""
-    from webui.accounts import has_active_access
+    from webui import policy
 
-    return current_user.is_authenticated and (bool(current_actor().platform_roles) or has_active_access())
+    return policy.sees_directory()
 
 
 def current_account():

@@ -9,9 +9,9 @@ from flask import Blueprint
 from flask import abort
 from flask import render_template
 from flask import request
-from flask_login import current_user
 from sqlalchemy import select
 
+from webui import policy
 from webui.extensions import db
 from webui.identity import current_actor
 from webui.identity import runner
@@ -32,8 +32,7 @@ def field_labels(forms_dir) -> dict[str, str]:
 @bp.before_request
 def agents_only():
     """Only Mesa de Servicio agents; a case id is "not found" for everybody else."""
-    if not current_user.is_authenticated or not current_actor().has_platform_role(ROLE):
-        abort(404 if request.view_args else 403)
+    return policy.guard(policy.MESA)
 
 
 @bp.get("/")

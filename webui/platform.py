@@ -3,18 +3,14 @@ blueprints (process models, instances, role administration, JSON API v1)."""
 
 from __future__ import annotations
 
-from flask import abort
-from flask import request
-from flask_login import current_user
 from lxml import etree
 
-from webui.extensions import login_manager
-from webui.identity import current_actor
+from webui import policy
 
-ANALYST = "analista"
-OPERATOR = "operador"
-ADMIN = "admin"
-MESA = "mesa_servicio"
+ANALYST = policy.ANALYST
+OPERATOR = policy.OPERATOR
+ADMIN = policy.ADMIN
+MESA = policy.MESA
 ROLE_NAMES = {
     ANALYST: "Analista",
     OPERATOR: "Operador",
@@ -24,18 +20,9 @@ ROLE_NAMES = {
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
-def has_role(role: str) -> bool:
-    """True when the logged-in user holds this platform role."""
-    return current_user.is_authenticated and current_actor().has_platform_role(role)
-
-
-def guard(role: str):
-    """before_request for a role's pages: login first, then 404 for ids and 403 for pages."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not has_role(role):
-        abort(404 if request.view_args else 403)
-    return None
+# Role decisions live in webui.policy; these names stay importable from here.
+has_role = policy.has_role
+guard = policy.guard
 
 
 def element_names(xml: str | bytes) -> dict[str, str]:

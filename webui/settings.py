@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from engine.errors import DomainError
 from engine.errors import MessageNotExpected
+from webui import policy
 from webui import users
 from webui.extensions import db
 from webui.identity import SessionUser
@@ -126,7 +127,7 @@ def cancel_request(request_id: int):
     from engine.domain.models import AccessRequest
 
     row = db.session.get(AccessRequest, request_id)
-    if row is None or row.user_id != current_user.id:
+    if not policy.may_cancel_request(row):
         abort(404)
     if row.state != REQUEST_PENDING:
         flash(f"La solicitud ya no está pendiente (estado: {row.state}).", "error")
