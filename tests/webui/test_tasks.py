@@ -178,7 +178,10 @@ def test_refused_upload_is_reported_with_other_errors(actions, client):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Forma sugerida" in html and 'value="Alcaldía de prueba."' in html
-    response = actions.post(nxt, {"action": "modificar", "account_name": "ALCALDIA DE PRUEBA"})
+    assert '>Modificar</button>' in html  # the guide's button, not a choice in the form
+    # Pressing "Modificar" (the browser posts the button's name and value with the fields).
+    pressed = {"__accion": "0", "action": "continuar", "account_name": "ALCALDIA DE PRUEBA"}
+    response = actions.post(nxt, pressed)
     back = response.headers["Location"]
     assert "Registrar – primera parte" in client.get(back).get_data(as_text=True)
 
