@@ -49,16 +49,24 @@ def run_worker(poll: float) -> int:
     import logging
     import os
 
+    from engine import logs
+    from engine.config import outbox_lease_from_env
     from engine.config import smtp_settings_from_env
     from engine.runner import Runner
     from engine.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if logs.wants_json():
+        logs.configure()
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if os.environ.get("APP_ENV", "").lower() == "production" and not os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is required in production (APP_ENV=production)", file=sys.stderr)
+        return 2
     url = os.environ.get(
         "DATABASE_URL", f"sqlite:///{EngineConfig().workflows_dir.parent / 'instance' / 'secop.db'}"
     )
     runner = Runner.from_url(url, EngineConfig.from_env())
-    Worker(runner, smtp_settings_from_env(), poll_seconds=poll).run_forever()
+    Worker(runner, smtp_settings_from_env(), poll_seconds=poll, lease=outbox_lease_from_env()).run_forever()
     return 0
 
 

@@ -35,6 +35,8 @@ class EngineConfig:
             config.upload_dir = Path(env["UPLOAD_DIR"])
         config.base_url = env.get("BASE_URL", config.base_url).rstrip("/")
         config.secret_key = env.get("SECRET_KEY", config.secret_key)
+        if env.get("MAX_UPLOAD_BYTES"):  # the web app's name for the same limit
+            config.max_upload_bytes = int(env["MAX_UPLOAD_BYTES"])
         if env.get("MAX_UPLOAD_MB"):
             config.max_upload_bytes = int(float(env["MAX_UPLOAD_MB"]) * 1024 * 1024)
         if env.get("ACTIVATION_LINK_TTL"):
@@ -58,6 +60,19 @@ def smtp_settings_from_env(environ=None):
         port=int(env.get("SMTP_PORT", "25")),
         user=env.get("SMTP_USER") or None,
         password=env.get("SMTP_PASSWORD") or None,
-        starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes", "on"),
+        timeout=float(env.get("SMTP_TIMEOUT", "30")),
         mail_from=env.get("MAIL_FROM", EngineConfig.mail_from),
     )
+
+
+def outbox_lease_from_env(environ=None):
+    """How long a worker holds a claimed email (``OUTBOX_LEASE_SECONDS``, default 120 s).
+
+    Another worker re-sends an email whose lease ran out, so the lease must outlast one SMTP
+    conversation (several ``SMTP_TIMEOUT``s); it is also how long a crashed worker's emails wait.
+    """
+    import datetime as dt
+
+    env = os.environ if environ is None else environ
+    return dt.timedelta(seconds=float(env.get("OUTBOX_LEASE_SECONDS", "120")))

@@ -6,6 +6,9 @@ mid-conversation leaves the row claimed; once the lease expires another worker s
 again. The server drops a message whose DATA never completed, so nothing is lost and
 nothing doubled. The one window left — the server accepted but the worker died before
 recording it — is covered by a stable ``Message-ID`` per row, for receivers to de-duplicate.
+Each row's lease is renewed just before its own conversation, and only while the row is
+still held by this batch, so a slow batch never sends a row another worker has taken over;
+the lease must outlast one conversation (a few SMTP timeouts).
 """
 
 from __future__ import annotations
@@ -125,14 +128,28 @@ def send_due(
 ) -> int:
     """Send what is due; returns how many were delivered."""
     now = now or utcnow()
+    held = now + lease  # the lease claim() writes on every row of this batch
     delivered = 0
     for email_id in claim(session_factory, now, batch, lease):
         session = session_factory()
         try:
-            row = session.get(OutboxEmail, email_id)
-            message = build_message(row, settings)
-            attempts = row.attempts
-            session.rollback()  # no transaction held open during the SMTP conversation
+            with session.begin():
+                # A slow batch can outlive its lease, and another worker may have taken the
+                # rows still waiting here: renew this row's lease only while it is still ours.
+                until = max(now, utcnow()) + lease
+                mine = session.execute(
+                    update(OutboxEmail)
+                    .where(OutboxEmail.id == email_id, OutboxEmail.status == "sending",
+                           OutboxEmail.locked_until == held)
+                    .values(locked_until=until)
+                ).rowcount  # fmt: skip
+                if mine:
+                    row = session.get(OutboxEmail, email_id)
+                    message = build_message(row, settings)
+                    attempts = row.attempts
+            if not mine:
+                continue
+            # No transaction is held open during the SMTP conversation.
             try:
                 transport.send(message)
             except (smtplib.SMTPException, OSError) as exc:
@@ -140,7 +157,7 @@ def send_due(
                 with session.begin():
                     session.execute(
                         update(OutboxEmail)
-                        .where(OutboxEmail.id == email_id)
+                        .where(OutboxEmail.id == email_id, OutboxEmail.locked_until == until)
                         .values(status="failed" if failed else "pending", locked_until=None,
                                 next_attempt_at=utcnow() + backoff(attempts), last_error=describe(exc)[:1000])
                     )  # fmt: skip

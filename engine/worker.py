@@ -6,6 +6,7 @@ with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one work
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import signal
 import threading
@@ -18,8 +19,16 @@ log = logging.getLogger("engine.worker")
 
 
 class Worker:
-    def __init__(self, runner, smtp_settings=None, poll_seconds: float = 0.25, transport=None):
+    def __init__(
+        self,
+        runner,
+        smtp_settings=None,
+        poll_seconds: float = 0.25,
+        transport=None,
+        lease: dt.timedelta = dt.timedelta(minutes=2),
+    ):
         self.runner = runner
+        self.lease = lease
         self.smtp = smtp_settings
         self.transport = transport or (SmtpTransport(smtp_settings) if smtp_settings else None)
         self.poll_seconds = poll_seconds
@@ -30,7 +39,7 @@ class Worker:
         fired = self.runner.fire_due_timers()
         sent = 0
         if self.transport is not None:
-            sent = send_due(self.runner.session_factory, self.transport, self.smtp)
+            sent = send_due(self.runner.session_factory, self.transport, self.smtp, lease=self.lease)
         return fired, sent
 
     def run_forever(self) -> None:

@@ -1,0 +1,38 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py "webui:create_app()"``.
+
+Everything comes from the environment (docs/deploy.md):
+PORT (8000), BIND (0.0.0.0:$PORT), WEB_CONCURRENCY processes (2), GUNICORN_THREADS per
+process (4), GUNICORN_TIMEOUT (30 s), FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
+ACCESS_LOG ("-" = stdout, "" = off). Logs are JSON lines (webui.logging_setup).
+"""
+
+import os
+
+# Serving through this file means production unless the environment says otherwise:
+# create_app then refuses a default SECRET_KEY and logs JSON.
+os.environ.setdefault("APP_ENV", "production")
+
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads: a request mostly waits on PostgreSQL and argon2; each thread has its own session.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle processes now and then so a slow leak never becomes an outage.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# The proxy in front sets X-Forwarded-For/-Proto: trust it only from its own address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn >= 25 opens a control socket in $HOME by default; two servers on one host would
+# fight over it. Off unless GUNICORN_CONTROL_SOCKET names a path.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+logger_class = "webui.logging_setup.GunicornLogger"
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
