@@ -74,6 +74,9 @@ def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
         "PYTHONPATH": str(ROOT),
         # Measure processes as they are: no recycling after N requests (gunicorn.conf.py).
         "GUNICORN_MAX_REQUESTS": "0",
+        # Production marks the session cookie Secure, which a client on plain-HTTP loopback
+        # never sends back; everything else about the server is the production setup.
+        "APP_ENV": "development",
         "ACCESS_LOG": "",
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState
 
-MAX_DEPTH = 50
+MAX_DEPTH = 20
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 
 

@@ -178,7 +178,8 @@ def test_informacion_general_conditions():
     # decentralized -> parent account is a dependent field; "action" (last) hides nothing
     assert [c.field for c in by["parent_account_id"].conditions] == ["decentralized"]
     assert not by["account_name"].conditions and by["account_name"].required
-    assert by["action"].widget == "radio" and by["parent_account_id"].widget == "autocomplete"
+    assert by["action"].widget == "hidden" and by["parent_account_id"].widget == "autocomplete"
+    assert form.actions == [{"name": "action", "value": "modificar", "label": "Modificar"}]
     data = form.parse(
         MultiDict(
             [
