@@ -8,6 +8,7 @@ import secrets
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
 from sqlalchemy import select
 
 from webui import users
@@ -95,7 +96,14 @@ def init_demo(restablecer: bool):
     """Create the schema (SQLite), deploy workflows/ and forms/, and seed demo data."""
     runner = current_app.extensions["runner"]
     if db.engine.dialect.name == "sqlite":
+        fresh = not inspect(db.engine).has_table("process_instance")
         runner.create_schema()
+        if fresh:
+            # Tables made from the models are the migrations' head: record it, so a later
+            # `flask db upgrade` (after pulling a new release) starts from the right place.
+            from flask_migrate import stamp
+
+            stamp()
     from engine.errors import DiagramInvalid
 
     try:
