@@ -127,11 +127,8 @@ class Operations:
         engine.compaction); "active" and "failed" from the live tree and the last failure.
         """
         with self.transaction() as session:
-            instance = session.get(ProcessInstance, instance_id)
-            if instance is None:
-                raise NotFound("La instancia no existe.")
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            instance = self._instance_or_404(session, instance_id)
+            version, workflow = self._workflow(session, instance)
             passed = session.scalars(
                 select(ElementVisit.element_id).where(ElementVisit.instance_id == instance_id).distinct()
             ).all()
@@ -201,8 +198,7 @@ class Operations:
                 return MigrationCheck(instance_id, False, "La versión es de otro proceso.")
             if target.id == instance.version_id:
                 return MigrationCheck(instance_id, False, "Ya está en esa versión.")
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             top_diff, sub_diffs = diff_workflow(
                 serializer().registry, workflow, target.spec, target.subprocess_specs
             )
@@ -234,8 +230,7 @@ class Operations:
                 instance = self._lock(session, instance_id)
                 if instance.status != "error":
                     raise Conflict("Solo se reintentan instancias con error.")
-                version = self._version(session, instance.version_id)
-                workflow = instances.load(instance, version, self.script_engine)
+                version, workflow = self._workflow(session, instance)
                 before = instances.Snapshot.of(workflow)
                 ctx = self._context(session, actor, instance, utcnow())
                 ctx.record("retried", reason=reason.strip())

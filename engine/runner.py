@@ -167,8 +167,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
         with self.transaction() as session:
             row = self._task_row(session, actor, task_id)
             instance = session.get(ProcessInstance, row.instance_id)
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             task = self._ready_task(workflow, row)
             schema_name, ui_name = version.form_names(task.task_spec)
             schema = forms.effective_schema(version.forms[schema_name], task.data) if schema_name else None
@@ -219,8 +218,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
             instance = self._lock(session, row.instance_id)
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             task = self._ready_task(workflow, row)
             before = instances.Snapshot.of(workflow)
             schema_name, _ = version.form_names(task.task_spec)
@@ -302,8 +300,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             instance = self._lock(session, instance_id)
             if instance.status in ("completed", "cancelled"):
                 raise Conflict("La instancia ya terminó.")
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             before = instances.Snapshot.of(workflow)
             ctx = self._context(session, actor, instance, utcnow())
             ctx.record("cancelled", reason=reason.strip())
@@ -313,11 +310,8 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
     def instance(self, instance_id: int) -> InstanceView:
         """An instance as operators see it (callers decide who may see it)."""
         with self.transaction() as session:
-            instance = session.get(ProcessInstance, instance_id)
-            if instance is None:
-                raise NotFound("La instancia no existe.")
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            instance = self._instance_or_404(session, instance_id)
+            version, workflow = self._workflow(session, instance)
             tasks = session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
             ).all()

@@ -37,8 +37,7 @@ class Signals:
                 raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
             failing["instance_id"] = instance_id
             instance = self._lock(session, instance_id)
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             before = instances.Snapshot.of(workflow)
             if (name, str(correlation_value)) not in before.subscriptions:
                 raise MessageNotExpected("El enlace ya fue usado, venció o no es válido.")
@@ -92,8 +91,7 @@ class Signals:
             instance = self._lock(session, instance_id, skip_locked=True)
             if instance is None or instance.next_timer_at is None or instance.next_timer_at > now:
                 return 0  # another worker fired it first
-            version = self._version(session, instance.version_id)
-            workflow = instances.load(instance, version, self.script_engine)
+            version, workflow = self._workflow(session, instance)
             before = instances.Snapshot.of(workflow)
             ctx = self._context(session, Actor.system(), instance, utcnow())
             ctx.record("timer_fired")

@@ -12,6 +12,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from engine import instances
 from engine.actors import Actor
 from engine.context import StepContext
 from engine.context import current_step
@@ -90,6 +91,18 @@ class Stepping:
             query = query.with_for_update(skip_locked=skip_locked)
         instance = session.scalar(query)
         if instance is None and not skip_locked:
+            raise NotFound("La instancia no existe.")
+        return instance
+
+    def _workflow(self, session, instance: ProcessInstance):
+        """The instance's version (parsed once, cached) and its workflow, loaded from the row."""
+        version = self._version(session, instance.version_id)
+        return version, instances.load(instance, version, self.script_engine)
+
+    @staticmethod
+    def _instance_or_404(session, instance_id: int) -> ProcessInstance:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
             raise NotFound("La instancia no existe.")
         return instance
 

@@ -120,11 +120,7 @@ def reset(token: str):
     errors = {}
     if request.method == "POST":
         password = request.form.get("contrasena", "")
-        problem = users.password_problem(password)
-        if problem:
-            errors["contrasena"] = problem
-        elif password != request.form.get("confirmacion", ""):
-            errors["confirmacion"] = "La confirmación no coincide con la contraseña."
+        errors = users.new_password_errors(password, request.form.get("confirmacion", ""), "contrasena")
         if not errors:
             users.set_password(user, password)
             db.session.commit()

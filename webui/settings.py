@@ -90,11 +90,9 @@ def access():
         password = request.form.get("contrasena_nueva", "")
         if not users.check_password(user, request.form.get("contrasena_actual", "")):
             errors["contrasena_actual"] = "La contraseña actual no es correcta."
-        problem = users.password_problem(password)
-        if problem:
-            errors["contrasena_nueva"] = problem
-        elif password != request.form.get("confirmacion", ""):
-            errors["confirmacion"] = "La confirmación no coincide con la contraseña."
+        errors.update(
+            users.new_password_errors(password, request.form.get("confirmacion", ""), "contrasena_nueva")
+        )
         if not errors:
             users.set_password(user, password)
             db.session.commit()

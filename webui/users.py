@@ -64,6 +64,16 @@ def password_problem(password: str) -> str | None:
     return None if ok else PASSWORD_RULE
 
 
+def new_password_errors(password: str, confirmation: str, field: str) -> dict[str, str]:
+    """The policy, then the confirmation: errors keyed by the form's field names."""
+    problem = password_problem(password)
+    if problem:
+        return {field: problem}
+    if password != confirmation:
+        return {"confirmacion": "La confirmación no coincide con la contraseña."}
+    return {}
+
+
 def set_password(user, password: str) -> None:
     user.password_hash = _hasher.hash(password)
     user.session_epoch = (user.session_epoch or 0) + 1

@@ -122,20 +122,9 @@ REFUSED = {401, 403, 404}
 
 
 @pytest.fixture
-def scene(database_url, tmp_path):
-    import webui
-
-    app = webui.create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "BASE_URL": "http://localhost",
-            "WTF_CSRF_ENABLED": False,
-            "MAIL_BACKEND": "dev",
-        }
-    )
+def scene(app):
+    """The shared app (SQLite and PostgreSQL, CSRF off, development mailbox) with people,
+    accounts, a document, a waiting access request and a case at the Mesa de Servicio."""
     runner = app.extensions["runner"]
     runner.deploy()
     world = World(app)

@@ -26,21 +26,9 @@ REGISTRATION_FIELDS = [
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    import webui
-
-    app = webui.create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "BASE_URL": "http://localhost",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    app.extensions["runner"].deploy()
-    return app
+def app(deployed):
+    """The shared web app (tests/webui/conftest.py) with the project's diagrams deployed."""
+    return deployed
 
 
 def _text(value) -> str:
