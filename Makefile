@@ -76,5 +76,8 @@ serve-prod: venv
 	$(BIN)/gunicorn -c gunicorn.conf.py 'webui:create_app()'
 
 # Long form-fuzzing run (the default profile runs in `make test`).
+# The fuzz tests with many more (and new, randomized) examples than make test runs.
 fuzz: venv
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/engine/test_form_fuzz.py -q
+	@url="$$(scripts/ensure_postgres.sh)" || exit 1; \
+	TEST_DATABASE_URL="$$url" HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q \
+		tests/engine/test_form_fuzz.py tests/webui/test_fuzz_web.py
