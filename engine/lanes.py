@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import and_
-from sqlalchemy import false
-from sqlalchemy import or_
 
 from engine.actors import Actor
 from engine.models import HumanTask
@@ -38,7 +36,7 @@ def assignment(lanes: dict, lane: str | None, task_data: dict, owner_user_id, an
 
 
 def may_work(actor: Actor, task: HumanTask) -> bool:
-    """The one rule for every user task, mirrored by ``inbox_clause`` for SQL."""
+    """The one rule for every user task, mirrored by ``inbox_queues`` for SQL."""
     if task.lane_kind == "platform":
         return task.role in actor.platform_roles
     if task.lane_kind == "account":
@@ -48,28 +46,26 @@ def may_work(actor: Actor, task: HumanTask) -> bool:
     return task.anonymous_token_hash in {token_hash(t) for t in actor.anonymous_tokens}
 
 
-def inbox_clause(actor: Actor):
-    clauses = []
+def inbox_queues(actor: Actor) -> list:
+    """One WHERE clause per queue the actor works — their own tasks, their anonymous ones,
+    each platform role, each account role. Each is served by its own index in created_at
+    order (see HumanTask); ``may_work`` is the same rule for one task."""
+    queues = []
     if actor.user_id is not None:
-        clauses.append(and_(HumanTask.lane_kind == "owner", HumanTask.owner_user_id == actor.user_id))
+        queues.append(and_(HumanTask.owner_user_id == actor.user_id, HumanTask.lane_kind == "owner"))
     if actor.anonymous_tokens:
         hashes = [token_hash(t) for t in actor.anonymous_tokens]
-        clauses.append(
+        queues.append(
             and_(
+                HumanTask.anonymous_token_hash.in_(hashes),
                 HumanTask.lane_kind == "owner",
                 HumanTask.owner_user_id.is_(None),
-                HumanTask.anonymous_token_hash.in_(hashes),
             )
         )
-    if actor.platform_roles:
-        clauses.append(
-            and_(HumanTask.lane_kind == "platform", HumanTask.role.in_(sorted(actor.platform_roles)))
+    for role in sorted(actor.platform_roles):
+        queues.append(and_(HumanTask.lane_kind == "platform", HumanTask.role == role))
+    for account, role in sorted(actor.account_roles.items()):
+        queues.append(
+            and_(HumanTask.account_id == account, HumanTask.role == role, HumanTask.lane_kind == "account")
         )
-    by_role: dict[str, list[int]] = {}
-    for account, role in actor.account_roles.items():
-        by_role.setdefault(role, []).append(account)
-    for role, accounts in by_role.items():
-        clauses.append(
-            and_(HumanTask.lane_kind == "account", HumanTask.role == role, HumanTask.account_id.in_(accounts))
-        )
-    return or_(*clauses) if clauses else false()
+    return queues

@@ -78,8 +78,12 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_open_role", "status", "role", "account_id"),
-        Index("ix_human_task_open_owner", "status", "owner_user_id"),
+        # One index per kind of queue, each ending in created_at: an inbox reads every queue
+        # in order and stops at its limit instead of sorting all open tasks.
+        Index("ix_human_task_queue_role", "status", "lane_kind", "role", "created_at"),
+        Index("ix_human_task_queue_account", "status", "account_id", "role", "created_at"),
+        Index("ix_human_task_queue_owner", "status", "owner_user_id", "created_at"),
+        Index("ix_human_task_queue_anonymous", "status", "anonymous_token_hash", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # Spiff task uuid

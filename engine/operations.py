@@ -31,12 +31,18 @@ from engine.serialization import serializer
 SORTABLE = {"id", "created_at", "updated_at", "process_id", "status"}
 
 
+# Counting every match costs as much as the list at 100k instances; past this many a list
+# says "more than" instead of an exact count.
+COUNT_CAP = 10_000
+
+
 @dataclass
 class InstancePage:
     rows: list[ProcessInstance]
-    total: int
+    total: int  # exact up to COUNT_CAP, else COUNT_CAP + 1 with total_capped set
     page: int
     per_page: int
+    total_capped: bool = False
 
 
 @dataclass
@@ -111,14 +117,14 @@ class Operations:
         order = order.desc() if sort.startswith("-") else order.asc()
         page, per_page = max(1, int(page)), min(200, max(1, int(per_page)))
         with self.transaction() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            total = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
             columns = select(ProcessInstance).where(ProcessInstance.id.in_(
                 query.order_by(order, ProcessInstance.id.desc()).limit(per_page).offset((page - 1) * per_page)
             )).order_by(order, ProcessInstance.id.desc())  # fmt: skip
             rows = list(session.scalars(columns.execution_options(populate_existing=True)))
             for row in rows:
                 session.expunge(row)
-        return InstancePage(rows, total, page, per_page)
+        return InstancePage(rows, total, page, per_page, total_capped=total > COUNT_CAP)
 
     def element_states(self, instance_id: int) -> dict[str, str]:
         """bpmn id -> completed | active | failed, for colouring the instance's diagram.

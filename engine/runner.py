@@ -27,7 +27,7 @@ from engine.errors import NotFound
 from engine.expressions import EngineScriptEngine
 from engine.functions import load_domain
 from engine.instructions import render_instructions
-from engine.lanes import inbox_clause
+from engine.lanes import inbox_queues
 from engine.lanes import may_work
 from engine.lanes import token_hash
 from engine.models import HumanTask
@@ -148,19 +148,24 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
         account_id: int | None = None,
         limit: int = 200,
     ) -> list[TaskSummary]:
-        """Ready tasks this actor may work, oldest first — one indexed query."""
-        query = select(HumanTask).where(HumanTask.status == "ready", inbox_clause(actor))
-        if instance_id is not None:
-            query = query.where(HumanTask.instance_id == instance_id)
-        if process_id:
-            query = query.where(HumanTask.process_id == process_id)
-        if role:
-            query = query.where(HumanTask.role == role)
-        if account_id is not None:
-            query = query.where(HumanTask.account_id == account_id)
-        query = query.order_by(HumanTask.created_at, HumanTask.id).limit(limit)
+        """Ready tasks this actor may work, oldest first: the oldest ``limit`` of each queue
+        (an index range each, never a sort of every open task), merged."""
+        rows: dict[str, HumanTask] = {}
         with self.transaction() as session:
-            return [TaskSummary.of(row) for row in session.scalars(query)]
+            for queue in inbox_queues(actor):
+                query = select(HumanTask).where(HumanTask.status == "ready", queue)
+                if instance_id is not None:
+                    query = query.where(HumanTask.instance_id == instance_id)
+                if process_id:
+                    query = query.where(HumanTask.process_id == process_id)
+                if role:
+                    query = query.where(HumanTask.role == role)
+                if account_id is not None:
+                    query = query.where(HumanTask.account_id == account_id)
+                for row in session.scalars(query.order_by(HumanTask.created_at, HumanTask.id).limit(limit)):
+                    rows[row.id] = row
+            ordered = sorted(rows.values(), key=lambda row: (row.created_at, row.id))[:limit]
+            return [TaskSummary.of(row) for row in ordered]
 
     def task(self, actor: Actor, task_id: str) -> TaskView:
         """Everything needed to draw a task's form."""

@@ -127,7 +127,13 @@ def instances():
         for r in result.rows
     ]  # fmt: skip
     return jsonify(
-        {"instances": rows, "total": result.total, "page": result.page, "per_page": result.per_page}
+        {
+            "instances": rows,
+            "total": result.total,
+            "total_capped": result.total_capped,
+            "page": result.page,
+            "per_page": result.per_page,
+        }
     )
 
 

@@ -1,6 +1,6 @@
 """Who may see or act on what: the one place the web layer asks.
 
-Tasks are decided by the engine's lane rule (``engine.lanes.may_work`` / ``inbox_clause``),
+Tasks are decided by the engine's lane rule (``engine.lanes.may_work`` / ``inbox_queues``),
 for pages and API alike, because the engine enforces it on every call. Everything else a
 person can reach — the Directorio, accounts, documents, support cases, access requests,
 role pages — is decided by the predicates below, from the request's engine Actor. Views ask

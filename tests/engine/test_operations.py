@@ -152,3 +152,26 @@ def test_retry_after_a_failure(make_runner):
     running, _ = _start_and_fill(broken, None)
     with pytest.raises(Conflict):
         broken.retry(OPERATOR, running.instance_id, "No tiene error")
+
+
+def test_instance_count_is_capped_past_ten_thousand(demo, monkeypatch):
+    import engine.operations
+
+    monkeypatch.setattr(engine.operations, "COUNT_CAP", 2)
+    for code in ("CAP001", "CAP002", "CAP003"):
+        _start_and_fill(demo, code)
+    page = demo.list_instances(per_page=2)
+    assert (page.total, page.total_capped, len(page.rows)) == (3, True, 2)
+    exact = demo.list_instances(status="running", process_id="demo_solicitud", per_page=2, page=2)
+    assert exact.rows and exact.total_capped
+
+
+def test_inbox_merges_every_queue_oldest_first(demo):
+    first, user = _start_and_fill(demo, None)
+    _start_and_fill(demo, "QUE001")  # a Mesa de Servicio task, newer than the user's own
+    both = Actor(
+        user_id=None, platform_roles=frozenset({"mesa_servicio"}), anonymous_tokens=user.anonymous_tokens
+    )
+    titles = [t.title for t in demo.inbox(both)]
+    assert titles == ["Pedir", "Revisar"]
+    assert [t.title for t in demo.inbox(both, limit=1)] == ["Pedir"]
