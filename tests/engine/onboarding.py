@@ -10,6 +10,7 @@ import re
 from sqlalchemy import select
 
 from engine import Actor
+from engine.domain.checks import today_in_colombia
 from engine.domain.models import ACCOUNT_ACTIVE
 from engine.domain.models import ROLE_ADMIN
 from engine.domain.models import Account
@@ -99,7 +100,7 @@ def support_form(**changes) -> dict:
 
 
 def recent_date(days_ago: int = 10) -> str:
-    return (dt.date.today() - dt.timedelta(days=days_ago)).isoformat()
+    return (today_in_colombia() - dt.timedelta(days=days_ago)).isoformat()
 
 
 class Onboarding:

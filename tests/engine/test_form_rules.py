@@ -11,6 +11,7 @@ import pytest
 
 from engine import Actor
 from engine.context import CheckContext
+from engine.domain.checks import today_in_colombia
 from engine.forms import validate
 from tests.engine.onboarding import Onboarding
 from tests.engine.onboarding import first_part
@@ -27,8 +28,8 @@ DOCUMENT_NUMBER_RULE = (
     "Escriba el número de documento sin puntos, espacios ni guiones (para cédulas, solo números)."
 )
 FROM_LIST = "Seleccione una opción de la lista."
-OLD = (dt.date.today() - dt.timedelta(days=91)).isoformat()
-RECENT = (dt.date.today() - dt.timedelta(days=89)).isoformat()
+OLD = (today_in_colombia() - dt.timedelta(days=91)).isoformat()
+RECENT = (today_in_colombia() - dt.timedelta(days=89)).isoformat()
 ACTIVE_ACCOUNT = 1  # created by the fixture below
 
 BASES = {
@@ -310,12 +311,12 @@ RULES = [
         {"certificado_fecha_expedicion": OLD},
         "certificado_fecha_expedicion",
         "El certificado de existencia y representación legal debe haber sido expedido hace no más de 90 días "
-        f"(desde el {dt.date.today() - dt.timedelta(days=90):%d/%m/%Y}).",
+        f"(desde el {today_in_colombia() - dt.timedelta(days=90):%d/%m/%Y}).",
     ),
     (
         "corregir_documentos",
         {},
-        {"certificado_fecha_expedicion": (dt.date.today() + dt.timedelta(days=1)).isoformat()},
+        {"certificado_fecha_expedicion": (today_in_colombia() + dt.timedelta(days=1)).isoformat()},
         "certificado_fecha_expedicion",
         "La fecha de expedición no puede ser posterior a hoy.",
     ),

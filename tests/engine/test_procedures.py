@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from engine import Actor
+from engine.domain.checks import today_in_colombia
 from engine.domain.models import AccessRequest
 from engine.domain.models import Account
 from engine.domain.models import Document
@@ -297,7 +298,7 @@ def test_private_entity_needs_a_recent_certificate(walk, runner):
         ]
     }
     documents.update(walk.upload(user, "anexar_documentos", ["certificado_existencia"], iid))
-    old = (dt.date.today() - dt.timedelta(days=120)).isoformat()
+    old = (today_in_colombia() - dt.timedelta(days=120)).isoformat()
     with pytest.raises(FormInvalid) as caught:
         walk.complete(user, "anexar_documentos", {**documents, "certificado_fecha_expedicion": old}, iid)
     assert list(caught.value.errors) == ["certificado_fecha_expedicion"]
