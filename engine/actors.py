@@ -41,3 +41,27 @@ class Actor:
 
     def accounts_with_role(self, role: str) -> list[int]:
         return [account for account, held in self.account_roles.items() if held == role]
+
+
+def load_actor(session, user_id: int | None, anonymous_tokens=()) -> Actor:
+    """The actor of a user, read through ``session``: platform roles and memberships.
+
+    Any SQLAlchemy session on the engine's tables will do (the web layer passes its
+    request session, saving a transaction per request)."""
+    from sqlalchemy import select
+
+    from engine.domain.models import Membership
+    from engine.domain.models import UserRole
+
+    if user_id is None:
+        return Actor.anonymous(*anonymous_tokens)
+    roles = session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)).all()
+    memberships = session.execute(
+        select(Membership.account_id, Membership.role).where(Membership.user_id == user_id)
+    ).all()
+    return Actor(
+        user_id=user_id,
+        platform_roles=frozenset(roles),
+        account_roles={account: role for account, role in memberships},
+        anonymous_tokens=frozenset(anonymous_tokens),
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine import forms
 from engine import instances
 from engine.actors import Actor
+from engine.actors import load_actor
 from engine.config import EngineConfig
 from engine.context import CheckContext
 from engine.db import Base
@@ -76,25 +77,11 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
         if user_id is None:
             return Actor.anonymous(*anonymous_tokens)
         with self.transaction() as session:
-            return self._actor_in(
-                session, Actor(user_id=user_id, anonymous_tokens=frozenset(anonymous_tokens))
-            )
+            return load_actor(session, user_id, anonymous_tokens)
 
     @staticmethod
     def _actor_in(session, actor: Actor) -> Actor:
-        from engine.domain.models import Membership
-        from engine.domain.models import UserRole
-
-        roles = session.scalars(select(UserRole.role).where(UserRole.user_id == actor.user_id)).all()
-        memberships = session.execute(
-            select(Membership.account_id, Membership.role).where(Membership.user_id == actor.user_id)
-        ).all()
-        return Actor(
-            user_id=actor.user_id,
-            platform_roles=frozenset(roles),
-            account_roles={account: role for account, role in memberships},
-            anonymous_tokens=actor.anonymous_tokens,
-        )
+        return load_actor(session, actor.user_id, actor.anonymous_tokens)
 
     def options(self, actor: Actor, source: str, data: dict | None = None) -> list[tuple[str, str]]:
         """The choices of a registered option source (``x-options``) given what is filled in."""

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from flask_login import current_user
 
 from engine.actors import Actor
+from engine.actors import load_actor
 from webui.extensions import db
 from webui.extensions import login_manager
 
@@ -85,7 +86,8 @@ def current_actor() -> Actor:
     """The engine Actor for this request (cached on ``g``)."""
     if "actor" not in g:
         if current_user.is_authenticated:
-            g.actor = runner().actor_for_user(current_user.id, anonymous_tokens=anonymous_tokens())
+            # Read through the request's own session: no separate transaction per request.
+            g.actor = load_actor(db.session, current_user.id, anonymous_tokens())
         else:
             g.actor = Actor.anonymous(*anonymous_tokens())
     return g.actor
