@@ -48,20 +48,27 @@ def load_actor(session, user_id: int | None, anonymous_tokens=()) -> Actor:
 
     Any SQLAlchemy session on the engine's tables will do (the web layer passes its
     request session, saving a transaction per request)."""
+    from sqlalchemy import Integer
+    from sqlalchemy import literal
     from sqlalchemy import select
+    from sqlalchemy import union_all
 
     from engine.domain.models import Membership
     from engine.domain.models import UserRole
 
     if user_id is None:
         return Actor.anonymous(*anonymous_tokens)
-    roles = session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)).all()
-    memberships = session.execute(
-        select(Membership.account_id, Membership.role).where(Membership.user_id == user_id)
+    # One round trip for both: a platform role is a row without an account.
+    no_account = literal(None, Integer).label("account_id")
+    rows = session.execute(
+        union_all(
+            select(UserRole.role, no_account).where(UserRole.user_id == user_id),
+            select(Membership.role, Membership.account_id).where(Membership.user_id == user_id),
+        )
     ).all()
     return Actor(
         user_id=user_id,
-        platform_roles=frozenset(roles),
-        account_roles={account: role for account, role in memberships},
+        platform_roles=frozenset(role for role, account in rows if account is None),
+        account_roles={account: role for role, account in rows if account is not None},
         anonymous_tokens=frozenset(anonymous_tokens),
     )

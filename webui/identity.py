@@ -18,23 +18,25 @@ ACCOUNT = "account_id"
 
 
 class SessionUser(UserMixin):
-    """The domain ``User`` row seen through Flask-Login."""
+    """The logged-in user as Flask-Login sees it: who it is, not the ORM row (most requests
+    never need the row; pages that edit the user read it with ``row``)."""
 
-    def __init__(self, row):
-        self.row = row
+    def __init__(self, row):  # a ``User`` or a result row with the same column names
         self.id = row.id
+        self.username = row.username
+        self.display_name = f"{row.first_names} {row.last_names}".strip() or row.username
+        self.session_epoch = row.session_epoch or 0
 
     def get_id(self) -> str:
         # The epoch changes with the password: older sessions stop working.
-        return f"{self.row.id}:{self.row.session_epoch or 0}"
+        return f"{self.id}:{self.session_epoch}"
 
     @property
-    def username(self) -> str:
-        return self.row.username
+    def row(self):
+        """The ``User`` row, in the request's session (to show or change it)."""
+        from engine.domain.models import User
 
-    @property
-    def display_name(self) -> str:
-        return self.row.full_name.strip() or self.row.username
+        return db.session.get(User, self.id)
 
 
 def runner():
@@ -42,18 +44,36 @@ def runner():
     return current_app.extensions["runner"]
 
 
+def identity_connection():
+    """A connection for reading who is asking, outside any transaction.
+
+    Every request reads its user and roles; in autocommit that costs no BEGIN and no
+    ROLLBACK round trip, and PostgreSQL keeps its prepared statements (psycopg forgets
+    them on every ROLLBACK)."""
+    return current_app.extensions["identity_engine"].connect()
+
+
 def init_identity(app) -> None:
+    with app.app_context():
+        app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy import select
+
         from engine.domain.models import User
 
         raw_id, _, epoch = user_id.partition(":")
-        try:
-            row = db.session.get(User, int(raw_id))
-        except (TypeError, ValueError):
+        if not raw_id.isdigit():
             return None
-        if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
-            return None
+        columns = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
+        with identity_connection() as connection:
+            row = connection.execute(select(*columns).where(User.id == int(raw_id))).first()
+            if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
+                return None
+            if "actor" not in g:  # (an API token's actor, set first, wins)
+                # Read now, on the same connection: every request needs both.
+                g.actor = load_actor(connection, row.id, anonymous_tokens())
         return SessionUser(row)
 
     @app.context_processor
@@ -83,13 +103,13 @@ def remember_anonymous_token(token: str) -> None:
 
 
 def current_actor() -> Actor:
-    """The engine Actor for this request (cached on ``g``)."""
-    if "actor" not in g:
-        if current_user.is_authenticated:
-            # Read through the request's own session: no separate transaction per request.
-            g.actor = load_actor(db.session, current_user.id, anonymous_tokens())
-        else:
-            g.actor = Actor.anonymous(*anonymous_tokens())
+    """The engine Actor for this request (cached on ``g``; loading the user reads it)."""
+    if current_user.is_authenticated:
+        if "actor" not in g:
+            with identity_connection() as connection:
+                g.actor = load_actor(connection, current_user.id, anonymous_tokens())
+    elif "actor" not in g:
+        g.actor = Actor.anonymous(*anonymous_tokens())
     return g.actor
 
 
