@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -244,3 +246,33 @@ def options_for(
         for name, prop in properties_of(schema).items()
         if prop.get("x-options") in OPTIONS
     }
+
+
+class FormOptions(Mapping):
+    """The option lists of a form, each read only when asked for.
+
+    A form post needs at most the lists of the fields it actually submitted (to map an
+    autocomplete label to its value); the Directorio can hold thousands of accounts, so
+    a post must not read every list the way drawing the page does."""
+
+    def __init__(self, schema: dict, check_context: CheckContext, task_data: dict):
+        self._sources = {
+            name: prop["x-options"]
+            for name, prop in properties_of(schema).items()
+            if prop.get("x-options") in OPTIONS
+        }
+        self._context = check_context
+        self._task_data = task_data
+        self._read: dict[str, list[tuple[str, str]]] = {}
+
+    def __getitem__(self, name: str) -> list[tuple[str, str]]:
+        if name not in self._read:
+            source = OPTIONS[self._sources[name]]  # KeyError: not a field with options
+            self._read[name] = [(str(v), str(label)) for v, label in source(self._context, self._task_data)]
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)

@@ -177,46 +177,60 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             )
 
     def task_form(self, actor: Actor, task_id: str) -> TaskView:
-        """The task's form alone (schemas and option lists), without loading the instance:
-        what a form post needs to read the browser's fields. Draw pages with ``task``."""
+        """The task's form alone (schemas; option lists read when asked for), without
+        loading the instance. Draw pages with ``task``."""
         with self.transaction() as session:
             row = self._task_row(session, actor, task_id)
             version_id = session.scalar(
                 select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
             )
             version = self._version(session, version_id)
-            schema_name, ui_name = version.form_names(version.task_spec(row.name))
-            schema = version.forms.get(schema_name) if schema_name else None
             check_ctx = CheckContext(session, actor, self.config, row.instance_id)
-            return TaskView(
-                summary=TaskSummary.of(row),
-                schema=schema,
-                uischema=version.forms.get(ui_name, {}) if ui_name else {},
-                instructions="",
-                documentation="",
-                data={},
-                options=forms.options_for(schema, check_ctx, {}) if schema else {},
-            )
+            view = self._form_view(version, version.task_spec(row.name), row, check_ctx, {})
+            # The lists are read now: the transaction ends here.
+            view.options = dict(view.options)
+            return view
 
-    def complete_task(self, actor: Actor, task_id: str, data: dict) -> CompletionResult:
-        """Validate, authorise, run to the next wait and commit — or change nothing."""
+    @staticmethod
+    def _form_view(version, task_spec, row, check_ctx, task_data) -> TaskView:
+        schema_name, ui_name = version.form_names(task_spec)
+        schema = version.forms.get(schema_name) if schema_name else None
+        return TaskView(
+            summary=TaskSummary.of(row),
+            schema=schema,
+            uischema=version.forms.get(ui_name, {}) if ui_name else {},
+            instructions="",
+            documentation="",
+            data={},
+            options=forms.FormOptions(schema, check_ctx, task_data) if schema else {},
+        )
+
+    def complete_task(
+        self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]
+    ) -> CompletionResult:
+        """Validate, authorise, run to the next wait and commit — or change nothing.
+
+        ``data`` is the submission, or a function that reads it from the task's form (its
+        schemas and option lists): a browser post is then parsed inside this one
+        transaction instead of a transaction of its own before it."""
         with self._failures_recorded(actor) as failing:
             return self._complete_task(actor, task_id, data, failing)
 
     def _complete_task(self, actor, task_id, data, failing) -> CompletionResult:
         with self.transaction() as session:
-            row = self._task_row(session, actor, task_id)
+            row, instance = self._task_and_locked_instance(session, actor, task_id)
             failing.update(instance_id=row.instance_id, element_id=row.name)
             if row.claimed_by is not None and row.claimed_by != actor.user_id:
                 raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
-            instance = self._lock(session, row.instance_id)
             version, workflow = self._workflow(session, instance)
             task = self._ready_task(workflow, row)
             before = instances.Snapshot.of(workflow)
             schema_name, _ = version.form_names(task.task_spec)
+            check_ctx = CheckContext(session, actor, self.config, instance.id)
+            if callable(data):
+                data = data(self._form_view(version, task.task_spec, row, check_ctx, task.data))
             clean = {}
             if schema_name:
-                check_ctx = CheckContext(session, actor, self.config, instance.id)
                 clean, errors = forms.validate(version.forms[schema_name], data or {}, check_ctx, task.data)
                 if errors:
                     raise FormInvalid(errors)

@@ -70,19 +70,23 @@ class Stepping:
         return StepContext(session, actor, self.config, now, instance.id, instance.process_id)
 
     def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
-        try:
-            uuid.UUID(str(task_id))
-        except ValueError:
-            raise NotFound("La tarea no existe.") from None
-        query = select(HumanTask).where(HumanTask.id == str(task_id))
+        query = select(HumanTask).where(HumanTask.id == _task_key(task_id))
         if for_update and not is_sqlite(session.get_bind()):
             query = query.with_for_update()
-        row = session.scalar(query)
-        if row is None or not may_work(actor, row):
-            raise NotFound("La tarea no existe o no está asignada a usted.")
-        if row.status != "ready":
-            raise TaskNotReady("Esta tarea ya fue atendida.")
-        return row
+        return _workable(actor, session.scalar(query))
+
+    def _task_and_locked_instance(self, session, actor: Actor, task_id: str):
+        """The task row and its instance, the instance locked for the rest of the
+        transaction, in one round trip (SQLite: BEGIN IMMEDIATE holds the lock)."""
+        query = (
+            select(HumanTask, ProcessInstance)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id == _task_key(task_id))
+        )
+        if not is_sqlite(session.get_bind()):
+            query = query.with_for_update(of=ProcessInstance)
+        found = session.execute(query).first()
+        return _workable(actor, found[0] if found else None), found[1]
 
     def _lock(self, session, instance_id: int, skip_locked=False) -> ProcessInstance | None:
         """Lock the instance row for the rest of the transaction (SQLite: BEGIN IMMEDIATE did)."""
@@ -137,3 +141,21 @@ class Stepping:
             ) from exc
         finally:
             current_step.reset(token)
+
+
+def _task_key(task_id) -> str:
+    try:
+        uuid.UUID(str(task_id))
+    except ValueError:
+        raise NotFound("La tarea no existe.") from None
+    return str(task_id)
+
+
+def _workable(actor: Actor, row: HumanTask | None) -> HumanTask:
+    """``row`` if this actor may work it now; else the error to show, revealing nothing
+    about tasks of others."""
+    if row is None or not may_work(actor, row):
+        raise NotFound("La tarea no existe o no está asignada a usted.")
+    if row.status != "ready":
+        raise TaskNotReady("Esta tarea ya fue atendida.")
+    return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -51,7 +52,7 @@ class TaskView:
     instructions: str
     documentation: str
     data: dict[str, Any]
-    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    options: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass

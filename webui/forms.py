@@ -251,7 +251,8 @@ class TaskForm:
             widget = "text"
         if json_type == "boolean" and widget == "radio" and not choices:
             choices = [(True, "Sí"), (False, "No")]
-        if source:
+        if source and isinstance(self.options, dict):
+            # A lazy mapping (a form post) is read in ``parse``, only for what was submitted.
             choices = [(v, lbl) for v, lbl in self.options.get(name, [])]
         attrs: dict[str, Any] = {}
         for key, attr in (("maxLength", "maxlength"), ("minimum", "min"), ("maximum", "max")):
@@ -331,6 +332,8 @@ class TaskForm:
                 raw = raw.strip()
             if raw == "":
                 continue
+            if f.widget == "autocomplete" and f.options_source and not f.options:
+                f.options = [(_as_html(v), lbl) for v, lbl in self.options.get(f.name, [])]
             if f.widget == "autocomplete" and f.options:
                 by_label = {label.casefold(): value for value, label in f.options}
                 raw = by_label.get(raw.casefold(), raw)

@@ -33,9 +33,6 @@ def stage_uploads(task_id: str, form: TaskForm):
     for f in form.fields:
         if f.widget != "file":
             continue
-        kept = request.form.get(f.name + STAGED_NAME_SUFFIX)
-        if kept:
-            names[f.name] = kept
         upload = request.files.get(f.name)
         if upload is None or not upload.filename:
             continue
@@ -47,6 +44,20 @@ def stage_uploads(task_id: str, form: TaskForm):
         staged[f.name] = doc["id"]
         names[f.name] = doc.get("filename") or upload.filename
     return staged, names, errors
+
+
+def has_uploads() -> bool:
+    return any(upload.filename for upload in request.files.values())
+
+
+def document_names(form: TaskForm, uploaded: dict[str, str]) -> dict[str, str]:
+    """File names to show again on a redrawn form: uploaded now, or kept from a former try."""
+    kept = {
+        f.name: request.form[f.name + STAGED_NAME_SUFFIX]
+        for f in form.fields
+        if f.widget == "file" and request.form.get(f.name + STAGED_NAME_SUFFIX)
+    }
+    return {**kept, **uploaded}
 
 
 def dependent_options(form: TaskForm, data: dict) -> None:

@@ -21,6 +21,8 @@ from webui.forms import TaskForm
 from webui.identity import current_actor
 from webui.identity import runner
 from webui.taskflow import after_completion
+from webui.taskflow import document_names
+from webui.taskflow import has_uploads
 from webui.taskflow import render_task
 from webui.taskflow import stage_uploads
 
@@ -91,29 +93,36 @@ def task(task_id: str):
 
 @bp.post("/<task_id>")
 def complete(task_id: str):
-    """Complete a task: stage uploads, then hand the data to the Runner in one call."""
+    """Complete a task: stage uploads, then hand the post to the Runner in one call."""
     actor = current_actor()
-    # Reading the post needs only the form; the full view (instance data, instructions) is
-    # loaded only when the page must be drawn again.
-    view = runner().task_form(actor, task_id)
-    form = TaskForm(view.schema, view.uischema, view.options)
-    staged, names, upload_errors = stage_uploads(task_id, form)
-    data = form.parse(request.form, staged)
-    data.update(form.chosen_action(request.form))
-    # A refused upload still goes through validation (with a value the engine can't accept),
-    # so the user sees every error of the form at once and nothing is completed.
-    submitted = {**data, **{name: REFUSED for name in upload_errors}}
+    staged, uploaded_names, upload_errors = {}, {}, {}
+    if has_uploads():  # each upload is checked and kept first, in a transaction of its own
+        view = runner().task_form(actor, task_id)
+        form = TaskForm(view.schema, view.uischema, view.options)
+        staged, uploaded_names, upload_errors = stage_uploads(task_id, form)
+    posted: dict = {}
+    task = {}
+
+    def read(view) -> dict:
+        # Called by the Runner inside the step's transaction, with the task's form.
+        form = TaskForm(view.schema, view.uischema, view.options)
+        posted.update(form.parse(request.form, staged))
+        posted.update(form.chosen_action(request.form))
+        task.update(process_id=view.summary.process_id, name=view.summary.name)
+        # A refused upload still goes through validation (with a value the engine can't
+        # accept), so the user sees every error of the form at once and nothing is completed.
+        return {**posted, **{name: REFUSED for name in upload_errors}}
+
     try:
-        result = runner().complete_task(actor, task_id, submitted)
-    except FormInvalid as exc:
+        result = runner().complete_task(actor, task_id, read)
+    except (FormInvalid, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormInvalid) else {exc.field or "": [exc.message]}
         view = runner().task(actor, task_id)
-        return render_task(view, data, {**exc.errors, **upload_errors}, names, status=422)
-    except DomainError as exc:
-        view = runner().task(actor, task_id)
-        return render_task(view, data, {exc.field or "": [exc.message], **upload_errors}, names, status=422)
+        names = document_names(TaskForm(view.schema, view.uischema, view.options), uploaded_names)
+        return render_task(view, posted, {**errors, **upload_errors}, names, status=422)
     if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
         flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
-    return after_completion(result, view.summary.process_id, view.summary.name)
+    return after_completion(result, task["process_id"], task["name"])
 
 
 @bp.post("/iniciar/<process_id>")
