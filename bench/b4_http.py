@@ -11,8 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
+from bench.browser import Browser
 from bench.common import ROOT
 from bench.common import header
 from bench.common import postgres_url
@@ -35,17 +34,17 @@ def _user_id(runner, username="bench") -> int:
         return session.scalar(select(User.id).where(User.username == username))
 
 
-def _complete_instances(client: httpx.Client, token: str, runner, actor, count: int) -> list[float]:
+def _complete_instances(client: Browser, token: str, runner, actor, count: int) -> list[float]:
     times = []
     for _ in range(count):
         task_id = runner.start("linear10", actor).next_tasks[0].id
         for step in range(TASKS):
             begin = time.perf_counter()
-            response = client.post(f"/tareas/{task_id}", data={"valor": f"paso {step}", "csrf_token": token})
+            response = client.post(f"/tareas/{task_id}", {"valor": f"paso {step}", "csrf_token": token})
             times.append((time.perf_counter() - begin) * 1000)
-            if response.status_code != 302:
-                raise RuntimeError(f"completion answered {response.status_code}")
-            task_id = response.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+            if response.status != 302:
+                raise RuntimeError(f"completion answered {response.status}")
+            task_id = response.location.rstrip("/").rsplit("/", 1)[-1]
     return times
 
 
@@ -96,7 +95,7 @@ def throughput(url: str, clients_list=(1, 4, 16), seconds: float = 15.0, mode: s
     with gunicorn(url, workdir, workers=4) as (base, _server):
         for clients in clients_list:
             output = subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "load.py"), base, str(clients), str(seconds), mode],
+                [sys.executable, "-m", "bench.load", base, str(clients), str(seconds), mode],
                 capture_output=True, text=True, check=True, cwd=ROOT,
             ).stdout  # fmt: skip
             results[clients] = json.loads(output)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.browser import Browser
 from bench.common import ROOT
 from engine import EngineConfig
 from engine import Runner
@@ -102,21 +102,11 @@ def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
         log.close()
 
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    found = CSRF.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    if not found:
-        raise RuntimeError("no CSRF token in the page")
-    return found.group(1)
-
-
-def logged_in_client(base: str, username: str = "bench") -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=base, timeout=30)
-    token = csrf_token(client.get("/entrar").text)
-    response = client.post("/entrar", data={"usuario": username, "contrasena": PASSWORD, "csrf_token": token})
-    if response.status_code != 302:
-        raise RuntimeError(f"login failed: {response.status_code}")
+def logged_in_client(base: str, username: str = "bench") -> tuple[Browser, str]:
+    client = Browser(base)
+    token = client.get("/entrar").csrf_token()
+    response = client.post("/entrar", {"usuario": username, "contrasena": PASSWORD, "csrf_token": token})
+    if response.status != 302:
+        raise RuntimeError(f"login failed: {response.status}")
     # Logging in starts a new session (fixation defence), so the form token changes too.
-    return client, csrf_token(client.get("/tareas/").text)
+    return client, client.get("/tareas/").csrf_token()

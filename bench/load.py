@@ -1,6 +1,6 @@
 """Load generator (a second process): N concurrent browsers work the registration procedures.
 
-    python bench/load.py BASE_URL CLIENTS SECONDS MODE   -> JSON on stdout
+    python -m bench.load BASE_URL CLIENTS SECONDS MODE   -> JSON on stdout
 
 MODE "entity": each browser logs in as its own user and, again and again, starts
 "Registrar cuenta de Entidad Estatal" and completes Validar (a new NIT each time), the first
@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
+import resource
 import sys
 import time
 import uuid
 
-import httpx
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from bench.browser import AsyncBrowser
 
 
 def form(username: str, token: str) -> dict:
@@ -42,21 +40,19 @@ def form(username: str, token: str) -> dict:
 
 
 async def browser(base: str, deadline: float, latencies: list, errors: list) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        home = await client.get("/")
-        token = CSRF.search(home.text).group(1)
+    async with AsyncBrowser(base) as client:
+        token = (await client.get("/")).csrf_token()
         while time.monotonic() < deadline:
             try:
-                started = await client.post("/registro", data={"csrf_token": token})
-                page = await client.get(started.headers["location"])
-                token = CSRF.search(page.text).group(1)
+                started = await client.post("/registro", {"csrf_token": token})
+                token = (await client.get(started.location)).csrf_token()
                 username = "u" + uuid.uuid4().hex[:12]
                 begin = time.perf_counter()
-                done = await client.post(started.headers["location"], data=form(username, token))
+                done = await client.post(started.location, form(username, token))
                 latencies.append((time.perf_counter() - begin) * 1000)
-                if done.status_code != 302:
-                    errors.append(done.status_code)
-            except (httpx.HTTPError, KeyError, AttributeError) as exc:
+                if done.status != 302:
+                    errors.append(done.status)
+            except (OSError, asyncio.IncompleteReadError, KeyError, RuntimeError) as exc:
                 errors.append(type(exc).__name__)
 
 
@@ -75,27 +71,26 @@ ENTITY_STEPS = [
 
 
 async def entity_browser(number: int, base: str, deadline: float, latencies: list, errors: list) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        login_page = await client.get("/entrar")
-        token = CSRF.search(login_page.text).group(1)
-        await client.post("/entrar", data={"usuario": f"carga{number}", "contrasena": "Clave-bench-1",
-                                            "csrf_token": token})  # fmt: skip
-        token = CSRF.search((await client.get("/tareas/")).text).group(1)
+    async with AsyncBrowser(base) as client:
+        token = (await client.get("/entrar")).csrf_token()
+        login = {"usuario": f"carga{number}", "contrasena": "Clave-bench-1", "csrf_token": token}
+        await client.post("/entrar", login)
+        token = (await client.get("/tareas/")).csrf_token()
         while time.monotonic() < deadline:
             try:
-                started = await client.post("/tareas/iniciar/registro_entidad", data={"csrf_token": token})
-                location = started.headers["location"]
+                started = await client.post("/tareas/iniciar/registro_entidad", {"csrf_token": token})
+                location = started.location
                 nit = f"9{uuid.uuid4().int % 10**8:08d}"
                 for step in ENTITY_STEPS:
                     data = {k: (nit if k == "nit" else v) for k, v in step.items()}
                     begin = time.perf_counter()
-                    done = await client.post(location, data={**data, "csrf_token": token})
+                    done = await client.post(location, {**data, "csrf_token": token})
                     latencies.append((time.perf_counter() - begin) * 1000)
-                    if done.status_code != 302:
-                        errors.append(done.status_code)
+                    if done.status != 302:
+                        errors.append(done.status)
                         break
-                    location = done.headers["location"]
-            except (httpx.HTTPError, KeyError, AttributeError) as exc:
+                    location = done.location
+            except (OSError, asyncio.IncompleteReadError, KeyError, RuntimeError) as exc:
                 errors.append(type(exc).__name__)
 
 
@@ -118,6 +113,8 @@ async def main(base: str, clients: int, seconds: float, mode: str = "entity") ->
         "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
         "errors": len(errors),
         "error_kinds": sorted({str(e) for e in errors}),
+        # The generator shares the machine's cores with the server: say what it took.
+        "generator_cpu_seconds": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2),
     }
 
 
