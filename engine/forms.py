@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -167,10 +168,49 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
         bucket.append(message)
 
 
+_VALIDATORS: dict[int, tuple[dict, Draft7Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft7Validator:
+    """The validator of a deployed form, built once per schema object."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        if len(_VALIDATORS) >= 512:  # ad-hoc schemas (tests, checks) must not pile up
+            _VALIDATORS.clear()
+        cached = _VALIDATORS[id(schema)] = (
+            schema,
+            Draft7Validator(_choices_as_enums(schema), format_checker=_format_checker),
+        )
+    return cached[1]
+
+
+def _choices_as_enums(node):
+    """A copy of ``node`` where each list of choices written as ``oneOf`` of ``const``s is
+    an ``enum``: the same rule, but jsonschema checks an enum in one step instead of
+    validating every branch (0.36 ms -> 0.05 ms for the general-information form)."""
+    if isinstance(node, list):
+        return [_choices_as_enums(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _choices_as_enums(value) for key, value in node.items()}
+    choices = node.get("oneOf")
+    if isinstance(choices, list) and choices and "enum" not in node and all(map(_is_choice, choices)):
+        values = [c["const"] for c in choices]
+        # Two equal consts make oneOf refuse that value; an enum would accept it: keep oneOf.
+        if len({json.dumps(v, sort_keys=True) for v in values}) == len(values):
+            del result["oneOf"]
+            result["enum"] = values
+    return result
+
+
+def _is_choice(branch) -> bool:
+    return isinstance(branch, dict) and "const" in branch and set(branch) <= {"const", "title", "description"}
+
+
 def validate(schema: dict, submitted: dict, check_context: CheckContext, task_data: dict | None = None):
     """Return (clean data, errors). ``errors`` maps field -> messages ("" = whole form)."""
     task_data = task_data or {}
-    schema = effective_schema(schema, task_data)
+    required_now = effective_schema(schema, task_data).get("required") or []
     props = properties_of(schema)
     errors: dict[str, list[str]] = {}
     if _has_typename(submitted):
@@ -181,13 +221,18 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         if _has_control_characters(value):
             _add(errors, name, "El texto contiene caracteres no permitidos.")
             del data[name]
-    for error in Draft7Validator(schema, format_checker=_format_checker).iter_errors(data):
+    # Fields the task data makes required (x-requiredFrom, e.g. the DMN's documents).
+    for missing in [name for name in required_now if name not in data]:
+        _add(errors, missing, _message(props.get(missing, {}), "required"))
+    for error in _validator(schema).iter_errors(data):
         if error.validator == "required":
             for missing in [p for p in error.validator_value if p not in (error.instance or {})]:
                 _add(errors, missing, _message(props.get(missing, {}), "required"))
             continue
         field = str(error.absolute_path[0]) if error.absolute_path else FORM_WIDE
         keyword = f"format:{error.validator_value}" if error.validator == "format" else error.validator
+        if keyword == "enum" and "oneOf" in props.get(field, {}):
+            keyword = "oneOf"  # checked as an enum (see _validator), written as oneOf
         limit = error.validator_value if isinstance(error.validator_value, int | float) else None
         _add(errors, field, _message(props.get(field, {}), keyword, limit))
     for name, prop in props.items():

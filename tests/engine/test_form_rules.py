@@ -426,3 +426,40 @@ def test_every_field_has_a_spanish_label():
         schema = json.loads(path.read_text(encoding="utf-8"))
         for name, prop in schema["properties"].items():
             assert prop.get("title"), f"{path.name}: {name}"
+
+
+def _choice_schema(*consts, message="Elija un sector de la lista."):
+    return {
+        "type": "object",
+        "properties": {
+            "sector": {
+                "type": "string",
+                "title": "Sector",
+                "oneOf": [{"const": c, "title": c.title()} for c in consts],
+                "errorMessage": {"oneOf": message},
+            }
+        },
+        "required": ["sector"],
+    }
+
+
+def test_a_list_of_choices_keeps_its_own_message(check_context):
+    # A oneOf of consts is checked as an enum (one step instead of one per choice); the
+    # form's message for "oneOf" is still the one people read.
+    schema = _choice_schema("salud", "educación")
+    assert validate(schema, {"sector": "educación"}, check_context, {})[1] == {}
+    assert validate(schema, {"sector": "minería"}, check_context, {})[1] == {
+        "sector": ["Elija un sector de la lista."]
+    }
+    assert validate(schema, {"sector": "minería"}, check_context, {})[1] == {
+        "sector": ["Elija un sector de la lista."]
+    }  # the second time from the cached validator
+
+
+def test_a_choice_listed_twice_is_refused_as_json_schema_says(check_context):
+    # oneOf refuses a value that two branches accept; an enum would not, so it stays oneOf.
+    schema = _choice_schema("salud", "salud", "educación")
+    assert validate(schema, {"sector": "educación"}, check_context, {})[1] == {}
+    assert validate(schema, {"sector": "salud"}, check_context, {})[1] == {
+        "sector": ["Elija un sector de la lista."]
+    }
