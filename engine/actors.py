@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -46,9 +47,24 @@ class Actor:
 def load_actor(session, user_id: int | None, anonymous_tokens=()) -> Actor:
     """The actor of a user, read through ``session``: platform roles and memberships.
 
-    Any SQLAlchemy session on the engine's tables will do (the web layer passes its
-    request session, saving a transaction per request)."""
+    Any SQLAlchemy session or connection on the engine's tables will do (the web layer
+    passes its own, saving a transaction per request)."""
+    if user_id is None:
+        return Actor.anonymous(*anonymous_tokens)
+    rows = session.execute(_roles_and_memberships(), {"user_id": user_id}).all()
+    return Actor(
+        user_id=user_id,
+        platform_roles=frozenset(role for role, account in rows if account is None),
+        account_roles={account: role for role, account in rows if account is not None},
+        anonymous_tokens=frozenset(anonymous_tokens),
+    )
+
+
+@functools.cache
+def _roles_and_memberships():
+    """One round trip for both (a platform role is a row without an account); built once."""
     from sqlalchemy import Integer
+    from sqlalchemy import bindparam
     from sqlalchemy import literal
     from sqlalchemy import select
     from sqlalchemy import union_all
@@ -56,19 +72,9 @@ def load_actor(session, user_id: int | None, anonymous_tokens=()) -> Actor:
     from engine.domain.models import Membership
     from engine.domain.models import UserRole
 
-    if user_id is None:
-        return Actor.anonymous(*anonymous_tokens)
-    # One round trip for both: a platform role is a row without an account.
+    user_id = bindparam("user_id")
     no_account = literal(None, Integer).label("account_id")
-    rows = session.execute(
-        union_all(
-            select(UserRole.role, no_account).where(UserRole.user_id == user_id),
-            select(Membership.role, Membership.account_id).where(Membership.user_id == user_id),
-        )
-    ).all()
-    return Actor(
-        user_id=user_id,
-        platform_roles=frozenset(role for role, account in rows if account is None),
-        account_roles={account: role for role, account in rows if account is not None},
-        anonymous_tokens=frozenset(anonymous_tokens),
+    return union_all(
+        select(UserRole.role, no_account).where(UserRole.user_id == user_id),
+        select(Membership.role, Membership.account_id).where(Membership.user_id == user_id),
     )

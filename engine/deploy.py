@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -15,6 +16,13 @@ from engine.errors import NotFound
 from engine.instances import LoadedVersion
 from engine.models import ProcessVersion
 from engine.serialization import spec_from_dict
+
+NEWEST_VERSION = (  # built once: every start asks
+    select(ProcessVersion.id)
+    .where(ProcessVersion.process_id == bindparam("process_id"))
+    .order_by(ProcessVersion.number.desc())
+    .limit(1)
+)
 
 
 class Deployer:
@@ -80,12 +88,7 @@ class Deployer:
             return list(session.scalars(query.order_by(ProcessVersion.process_id)))
 
     def _latest_version(self, session, process_id: str) -> LoadedVersion:
-        version_id = session.scalar(
-            select(ProcessVersion.id)
-            .where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.number.desc())
-            .limit(1)
-        )
+        version_id = session.scalar(NEWEST_VERSION, {"process_id": process_id})
         if version_id is None:
             raise NotFound(f"El proceso {process_id!r} no está desplegado.")
         return self._version(session, version_id)

@@ -57,18 +57,21 @@ def init_identity(app) -> None:
     with app.app_context():
         app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
+    from sqlalchemy import bindparam
+    from sqlalchemy import select
+
+    from engine.domain.models import User
+
+    who = select(User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
+    user_by_id = who.where(User.id == bindparam("user_id"))  # built once, run on every request
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy import select
-
-        from engine.domain.models import User
-
         raw_id, _, epoch = user_id.partition(":")
         if not raw_id.isdigit():
             return None
-        columns = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
         with identity_connection() as connection:
-            row = connection.execute(select(*columns).where(User.id == int(raw_id))).first()
+            row = connection.execute(user_by_id, {"user_id": int(raw_id)}).first()
             if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
                 return None
             if "actor" not in g:  # (an API token's actor, set first, wins)
