@@ -105,6 +105,9 @@ def engine_config(config) -> EngineConfig:
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config (defaults < instance/config.py < environment < test_config)."""
     app = Flask(__name__, instance_relative_config=True)
+    from webui.sessions import SlidingCookieSessions
+
+    app.session_interface = SlidingCookieSessions()
     app.config.from_mapping(_defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -39,6 +39,28 @@ def test_session_cookie_is_httponly_and_samesite(app, world):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def _session_cookie(response):
+    cookies = [v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("session=")]
+    return cookies[0] if cookies else None
+
+
+def test_session_expiry_slides_but_the_cookie_is_not_resent_on_every_click(app, world):
+    import datetime as dt
+
+    world.user("sliding.user")
+    client = app.test_client()
+    assert _session_cookie(client.post("/entrar", data={"usuario": "sliding.user", "contrasena": PASSWORD}))
+    assert _session_cookie(client.get("/tareas/"))  # the first page adds its CSRF token
+    # Signed a moment ago and unchanged: the browser's cookie is good for 8 hours, nothing to send.
+    answer = client.get("/tareas/")
+    assert answer.status_code == 200 and _session_cookie(answer) is None
+    # Once the cookie is older than SESSION_REFRESH_AFTER, the next response renews it.
+    app.config["SESSION_REFRESH_AFTER"] = dt.timedelta(0)
+    renewed = _session_cookie(client.get("/tareas/"))
+    assert renewed and "Expires=" in renewed
+    assert client.get("/tareas/").status_code == 200  # the renewed cookie still logs in
+
+
 def test_production_cookies_are_secure(tmp_path):
     import webui
 
