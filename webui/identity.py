@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from engine.actors import Actor
 from engine.actors import load_actor
+from engine.actors import load_user_and_actor
 from webui.extensions import db
 from webui.extensions import login_manager
 
@@ -57,13 +58,9 @@ def init_identity(app) -> None:
     with app.app_context():
         app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    from sqlalchemy import bindparam
-    from sqlalchemy import select
-
     from engine.domain.models import User
 
-    who = select(User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
-    user_by_id = who.where(User.id == bindparam("user_id"))  # built once, run on every request
+    who = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -71,12 +68,11 @@ def init_identity(app) -> None:
         if not raw_id.isdigit():
             return None
         with identity_connection() as connection:
-            row = connection.execute(user_by_id, {"user_id": int(raw_id)}).first()
-            if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
-                return None
-            if "actor" not in g:  # (an API token's actor, set first, wins)
-                # Read now, on the same connection: every request needs both.
-                g.actor = load_actor(connection, row.id, anonymous_tokens())
+            # Every request needs both: the user and, in the same round trip, its actor.
+            row, actor = load_user_and_actor(connection, int(raw_id), who, anonymous_tokens())
+        if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
+            return None
+        g.setdefault("actor", actor)  # an API token's actor, set first, wins
         return SessionUser(row)
 
     @app.context_processor
