@@ -47,7 +47,11 @@ class ProcessVersion(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_status_process", "status", "process_id"),)
+    __table_args__ = (
+        Index("ix_process_instance_status_process", "status", "process_id"),
+        # The operators' list: "running, newest first", read in index order up to a page.
+        Index("ix_process_instance_status_created", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)
