@@ -5,6 +5,7 @@ PostgreSQL) and 6 (a web process's memory after 10,000 completions)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -80,9 +81,16 @@ def memory(url: str, completions: int) -> dict:
     return {"rss_kb": samples, "growth_after_warmup_kb": samples[completions] - samples[1000]}
 
 
-def throughput(url: str, clients_list=(1, 4, 16), seconds: float = 15.0, mode: str = "entity") -> dict:
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(url: str, runs=((1, "per-request"), (4, "per-request"), (16, "per-request")),
+               seconds: float = 15.0, mode: str = "entity") -> dict:  # fmt: skip
     """Concurrent browsers working the registration procedures (see bench/load.py), measured
-    from a separate load-generator process."""
+    from a separate load-generator process, against gunicorn as production runs it: one
+    process per core (WEB_CONCURRENCY=2) x GUNICORN_THREADS=2 (gunicorn.conf.py)."""
     workdir = Path(tempfile.mkdtemp()) / "workflows"
     workdir.mkdir()
     for path in (ROOT / "workflows").iterdir():
@@ -90,15 +98,27 @@ def throughput(url: str, clients_list=(1, 4, 16), seconds: float = 15.0, mode: s
     (workdir / "forms").mkdir()
     for path in (ROOT / "forms").iterdir():
         (workdir / "forms" / path.name).write_bytes(path.read_bytes())
-    prepare(url, workdir, usernames=[f"carga{n}" for n in range(1, max(clients_list) + 1)]).close()
+    most = max(clients for clients, _ in runs)
+    prepare(url, workdir, usernames=[f"carga{n}" for n in range(1, most + 1)]).close()
     results = {}
-    with gunicorn(url, workdir, workers=4) as (base, _server):
-        for clients in clients_list:
-            output = subprocess.run(
-                [sys.executable, "-m", "bench.load", base, str(clients), str(seconds), mode],
+    with gunicorn(url, workdir, workers=2) as (base, server):
+        workers = [int(pid) for pid in subprocess.check_output(["pgrep", "-P", str(server.pid)]).split()]
+
+        def load(clients: int, connections: str, duration: float) -> dict:
+            return json.loads(subprocess.run(
+                [sys.executable, "-m", "bench.load", base, str(clients), str(duration), mode, connections],
                 capture_output=True, text=True, check=True, cwd=ROOT,
-            ).stdout  # fmt: skip
-            results[clients] = json.loads(output)
+            ).stdout)  # fmt: skip
+
+        load(4, "per-request", 3)  # warm-up: imports, templates, prepared statements
+        for clients, connections in runs:
+            before = [_cpu_seconds(pid) for pid in workers]
+            result = load(clients, connections, seconds)
+            # How the work fell on the two processes (a process uses one core at most).
+            result["worker_cpu_seconds"] = [
+                round(_cpu_seconds(pid) - start, 2) for pid, start in zip(workers, before, strict=True)
+            ]
+            results[f"{clients} {connections}"] = result
     return results
 
 
@@ -120,19 +140,19 @@ def run(quick: bool = False) -> dict:
         print(row("(d) HTTP + PostgreSQL", results["floor_http_pg_completion_ms"]))
     if pg:
         seconds = 5.0 if quick else 15.0
-        load = throughput(postgres_url("secop_bench_load"), seconds=seconds)
+        runs = ((1, "per-request"), (4, "per-request"), (16, "per-request"), (16, "keep-alive"))
+        load = throughput(postgres_url("secop_bench_load"), runs=runs, seconds=seconds)
         users = throughput(
-            postgres_url("secop_bench_users"), clients_list=(16,), seconds=seconds, mode="user"
+            postgres_url("secop_bench_users"), runs=((16, "per-request"),), seconds=seconds, mode="user"
         )
         results["throughput_pg"] = {"entity_registration": load, "user_registration_form": users}
-        print("\n4. Throughput — gunicorn 4 workers x 4 threads + PostgreSQL, clients in another process")
-        for clients, values in load.items():
-            print(f"  entity registration, {clients:>2} clients: {values['completions_per_second']:7.1f} "
-                  f"completions/s, p95 {values['p95_ms']:.1f} ms, errors {values['errors']}")  # fmt: skip
-        for clients, values in users.items():
-            rate = values["completions_per_second"]
-            print(f"  user registration form (argon2), {clients:>2} clients: {rate:7.1f} "
-                  f"completions/s, p95 {values['p95_ms']:.1f} ms, errors {values['errors']}")  # fmt: skip
+        print("\n4. Throughput — gunicorn 2 processes x 2 threads + PostgreSQL, clients in another process")
+        for name, group in (("entity registration", load), ("user registration form (argon2)", users)):
+            for run, values in group.items():
+                rate, workers = values["completions_per_second"], values["worker_cpu_seconds"]
+                print(f"  {name}, {run:>15}: {rate:7.1f} completions/s, p95 {values['p95_ms']:.1f} ms, "
+                      f"errors {values['errors']}, worker CPU s {workers}, "
+                      f"generator CPU s {values['generator_cpu_seconds']}")  # fmt: skip
     mem = memory(sqlite_url("memory.db"), 2000 if quick else 10_000)
     results["memory"] = mem
     print("\n6. Memory — one gunicorn worker's RSS by completions served")

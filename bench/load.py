@@ -1,12 +1,15 @@
 """Load generator (a second process): N concurrent browsers work the registration procedures.
 
-    python -m bench.load BASE_URL CLIENTS SECONDS MODE   -> JSON on stdout
+    python -m bench.load BASE_URL CLIENTS SECONDS MODE CONNECTIONS   -> JSON on stdout
 
 MODE "entity": each browser logs in as its own user and, again and again, starts
 "Registrar cuenta de Entidad Estatal" and completes Validar (a new NIT each time), the first
 part and the general information — three measured task completions per round.
 MODE "user": each browser starts an anonymous "Registro" and posts the user form with a
 unique username — one completion per round, dominated by the argon2 password hash.
+CONNECTIONS "per-request": a new connection for every request, which is what gunicorn gets
+behind the reverse proxy of docs/deploy.md (nginx talks HTTP/1.0 to upstreams by default);
+"keep-alive": each browser keeps one connection to gunicorn.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ def form(username: str, token: str) -> dict:
     }
 
 
-async def browser(base: str, deadline: float, latencies: list, errors: list) -> None:
-    async with AsyncBrowser(base) as client:
+async def browser(base: str, keep_alive: bool, deadline: float, latencies: list, errors: list) -> None:
+    async with AsyncBrowser(base, keep_alive) as client:
         token = (await client.get("/")).csrf_token()
         while time.monotonic() < deadline:
             try:
@@ -70,8 +73,10 @@ ENTITY_STEPS = [
 ]  # fmt: skip
 
 
-async def entity_browser(number: int, base: str, deadline: float, latencies: list, errors: list) -> None:
-    async with AsyncBrowser(base) as client:
+async def entity_browser(
+    number: int, base: str, keep_alive: bool, deadline: float, latencies: list, errors: list
+) -> None:
+    async with AsyncBrowser(base, keep_alive) as client:
         token = (await client.get("/entrar")).csrf_token()
         login = {"usuario": f"carga{number}", "contrasena": "Clave-bench-1", "csrf_token": token}
         await client.post("/entrar", login)
@@ -94,19 +99,24 @@ async def entity_browser(number: int, base: str, deadline: float, latencies: lis
                 errors.append(type(exc).__name__)
 
 
-async def main(base: str, clients: int, seconds: float, mode: str = "entity") -> dict:
+async def main(base: str, clients: int, seconds: float, mode: str, connections: str) -> dict:
     latencies: list[float] = []
     errors: list = []
+    keep_alive = connections == "keep-alive"
     begin = time.monotonic()
+    deadline = begin + seconds
     if mode == "entity":
-        browsers = [entity_browser(n + 1, base, begin + seconds, latencies, errors) for n in range(clients)]
+        browsers = [
+            entity_browser(n + 1, base, keep_alive, deadline, latencies, errors) for n in range(clients)
+        ]
     else:
-        browsers = [browser(base, begin + seconds, latencies, errors) for _ in range(clients)]
+        browsers = [browser(base, keep_alive, deadline, latencies, errors) for _ in range(clients)]
     await asyncio.gather(*browsers)
     elapsed = time.monotonic() - begin
     ordered = sorted(latencies) or [float("nan")]
     return {
         "clients": clients,
+        "connections": connections,
         "completions": len(latencies),
         "completions_per_second": len(latencies) / elapsed,
         "median_ms": ordered[len(ordered) // 2],
@@ -119,5 +129,5 @@ async def main(base: str, clients: int, seconds: float, mode: str = "entity") ->
 
 
 if __name__ == "__main__":
-    mode = sys.argv[4] if len(sys.argv) > 4 else "entity"
-    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), mode))))
+    base_url, clients, seconds, mode, connections = sys.argv[1:6]
+    print(json.dumps(asyncio.run(main(base_url, int(clients), float(seconds), mode, connections))))
