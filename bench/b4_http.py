@@ -49,7 +49,8 @@ def _complete_instances(client: Browser, token: str, runner, actor, count: int) 
     return times
 
 
-def floor_http(url: str, instances: int) -> dict:
+def floor_http(url: str, instances: int) -> tuple[dict, dict]:
+    """(per completion, per instance: its 10 completions) through gunicorn."""
     workdir = write_linear_set(Path(tempfile.mkdtemp()) / "workflows", TASKS)
     runner = prepare(url, workdir)
     actor = runner.actor_for_user(_user_id(runner))
@@ -58,7 +59,8 @@ def floor_http(url: str, instances: int) -> dict:
         _complete_instances(client, token, runner, actor, 10)  # warm-up
         times = _complete_instances(client, token, runner, actor, instances)
     runner.close()
-    return summary(times)
+    per_instance = [sum(times[i : i + TASKS]) for i in range(0, len(times), TASKS)]
+    return summary(times), summary(per_instance)
 
 
 def memory(url: str, completions: int) -> dict:
@@ -124,10 +126,14 @@ def throughput(url: str, runs=((1, "per-request"), (4, "per-request"), (16, "per
 
 def run(quick: bool = False) -> dict:
     instances = 20 if quick else 100
-    results = {"floor_http_sqlite_completion_ms": floor_http(sqlite_url("http.db"), instances)}
+    results = {}
+    (results["floor_http_sqlite_completion_ms"], results["floor_http_sqlite_instance_ms"]) = floor_http(
+        sqlite_url("http.db"), instances
+    )
     pg = postgres_url("secop_bench_http")
     if pg:
-        results["floor_http_pg_completion_ms"] = floor_http(pg, instances)
+        completion, instance = floor_http(pg, instances)
+        results["floor_http_pg_completion_ms"], results["floor_http_pg_instance_ms"] = completion, instance
     print(header("1c/1d. The 10-user-task diagram through gunicorn (2 workers), per completion"))
     print(
         row(
@@ -136,8 +142,10 @@ def run(quick: bool = False) -> dict:
             extra="target median <= 5, p95 <= 10",
         )
     )
+    print(row("(c) HTTP + SQLite, per instance (10 completions)", results["floor_http_sqlite_instance_ms"]))
     if pg:
         print(row("(d) HTTP + PostgreSQL", results["floor_http_pg_completion_ms"]))
+        print(row("(d) HTTP + PostgreSQL, per instance", results["floor_http_pg_instance_ms"]))
     if pg:
         seconds = 5.0 if quick else 15.0
         runs = ((1, "per-request"), (4, "per-request"), (16, "per-request"), (16, "keep-alive"))
