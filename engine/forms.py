@@ -233,6 +233,8 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         keyword = f"format:{error.validator_value}" if error.validator == "format" else error.validator
         if keyword == "enum" and "oneOf" in props.get(field, {}):
             keyword = "oneOf"  # checked as an enum (see _validator), written as oneOf
+        if keyword == "type" and props.get(field, {}).get("x-options"):
+            keyword = "enum"  # text typed where a choice of the list was expected: say so
         limit = error.validator_value if isinstance(error.validator_value, int | float) else None
         _add(errors, field, _message(props.get(field, {}), keyword, limit))
     for name, prop in props.items():

@@ -256,3 +256,44 @@ def test_municipality_options_without_javascript(actions, client):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'value="11001"' in html and 'value="05001"' not in html
+
+
+def test_parent_entity_chosen_by_its_directorio_name(actions, client, world, app):
+    # A decentralised entity names its parent as the Directorio shows it (in any case); a name
+    # the Directorio does not have gets the form's own message, not "El valor no es válido".
+    parent = world.account(name="GOBERNACION DE PRUEBA")
+    actions.register_user("hija.user", "hija@example.gov.co")
+    actions.login("hija.user")
+    task = actions.tasks()[0]
+    nxt = actions.post(task, {"registration_path": "registrar"}).headers["Location"]
+    nxt = actions.post(nxt, {"entity_name": "INSTITUTO DE PRUEBA", "nit": "800197268"}).headers["Location"]
+    first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",
+                  "organization_type": "Otras Entidades públicas"}  # fmt: skip
+    nxt = actions.post(nxt, first_part).headers["Location"]
+    general = {
+        "account_name": "INSTITUTO DE PRUEBA", "short_name": "INSTITUTO", "entity_document_type": "NIT",
+        "nit": "800197268", "department": "05", "municipality": "05001", "decentralized": "true",
+        "order": "Territorial", "branch": "Ejecutivo", "sector": "Servicio Público",
+        "entity_type": "Municipio (Alcaldía)", "account_address": "Calle 10 # 20-30",
+        "account_phone": "6041234567", "notification_email": "instituto@prueba.gov.co", "action": "continuar",
+    }  # fmt: skip
+    refused = actions.post(nxt, {**general, "parent_account_id": "GOBERNACION QUE NO EXISTE"})
+    assert refused.status_code == 422
+    assert errors_in(refused.get_data(as_text=True)) == [
+        "Entidad Estatal de la que depende: Seleccione una Entidad registrada en el Directorio."
+    ]
+    label = f"gobernacion de prueba (NIT {parent_nit(app, parent)})"  # typed in any case
+    response = actions.post(nxt, {**general, "parent_account_id": label})
+    assert response.status_code == 302, errors_in(response.get_data(as_text=True))
+    runner = app.extensions["runner"]
+    data = [runner.instance(row.id).data for row in runner.list_instances().rows]
+    assert [d["parent_account_id"] for d in data if "parent_account_id" in d] == [parent]
+
+
+def parent_nit(app, account_id):
+    from engine.domain.models import Account
+    from webui.extensions import db
+
+    with app.app_context():
+        row = db.session.get(Account, account_id)
+        return f"{row.nit}-{row.nit_check_digit}"
