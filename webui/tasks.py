@@ -95,6 +95,9 @@ def task(task_id: str):
 def complete(task_id: str):
     """Complete a task: stage uploads, then hand the post to the Runner in one call."""
     actor = current_actor()
+    # The whole body is read here, before the step's transaction: a slow client must never
+    # hold the instance's row lock (CSRF checking has usually read it already).
+    posted_form = request.form
     staged, uploaded_names, upload_errors = {}, {}, {}
     if has_uploads():  # each upload is checked and kept first, in a transaction of its own
         view = runner().task_form(actor, task_id)
@@ -106,8 +109,8 @@ def complete(task_id: str):
     def read(view) -> dict:
         # Called by the Runner inside the step's transaction, with the task's form.
         form = TaskForm(view.schema, view.uischema, view.options)
-        posted.update(form.parse(request.form, staged))
-        posted.update(form.chosen_action(request.form))
+        posted.update(form.parse(posted_form, staged))
+        posted.update(form.chosen_action(posted_form))
         task.update(process_id=view.summary.process_id, name=view.summary.name)
         # A refused upload still goes through validation (with a value the engine can't
         # accept), so the user sees every error of the form at once and nothing is completed.
