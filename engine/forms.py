@@ -285,16 +285,6 @@ def prefill(schema: dict, task_data: dict) -> dict:
     }
 
 
-def options_for(
-    schema: dict, check_context: CheckContext, task_data: dict
-) -> dict[str, list[tuple[str, str]]]:
-    return {
-        name: [(str(v), str(label)) for v, label in OPTIONS[prop["x-options"]](check_context, task_data)]
-        for name, prop in properties_of(schema).items()
-        if prop.get("x-options") in OPTIONS
-    }
-
-
 class FormOptions(Mapping):
     """The option lists of a form, each read only when asked for.
 

@@ -178,7 +178,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
                 ),
                 documentation=task.task_spec.documentation or "",
                 data=forms.prefill(schema, task.data) if schema else {},
-                options=forms.options_for(schema, check_ctx, task.data) if schema else {},
+                options=dict(forms.FormOptions(schema, check_ctx, task.data)) if schema else {},
             )
 
     def task_form(self, actor: Actor, task_id: str) -> TaskView:
