@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.domain.accounts import DOCUMENT_LABELS
+
 PROCESS_NAMES = {
     "registro_usuario": "Registro de usuario",
     "registro_entidad": "Registro de cuenta de Entidad Estatal",
@@ -42,19 +44,8 @@ STATE_LABELS = {
 }
 
 
-SLOT_NAMES = {
-    "acto_estructura": "Último acto de estructura y organización / Acta de creación",
-    "acta_posesion_ordenador": "Acta de posesión del Ordenador del Gasto",
-    "acto_delegacion": "Acto de delegación",
-    "acta_posesion_delegado": "Acta de posesión del delegado",
-    "autorizacion_administrador": "Documento de autorización de usuario administrador",
-    "rut": "Registro Único Tributario (RUT)",
-    "certificado_existencia": "Certificado de existencia y representación legal",
-}
-
-
 def slot_name(slot: str | None) -> str:
-    return SLOT_NAMES.get(slot or "", (slot or "").replace("_", " ").capitalize())
+    return DOCUMENT_LABELS.get(slot or "", (slot or "").replace("_", " ").capitalize())
 
 
 def process_name(process_id: str | None) -> str:
