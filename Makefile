@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
+# APP_ENV=development: the only mode with a default SECRET_KEY and the /correo mailbox.
 run: venv
-	$(BIN)/flask --app webui init-demo
-	$(BIN)/flask --app webui run --host 127.0.0.1 --port $(PORT)
+	APP_ENV=development $(BIN)/flask --app webui init-demo
+	APP_ENV=development $(BIN)/flask --app webui run --host 127.0.0.1 --port $(PORT)
 
 # Debian's chromium: Playwright's own browser download is not used (it cannot be fetched here).
 chromium:
@@ -61,8 +62,8 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Production-style serving (docs/deploy.md): migrate, deploy the diagrams, then gunicorn and
-# WORKERS background workers against $DATABASE_URL. Needs DATABASE_URL and SECRET_KEY (and
-# BASE_URL, SMTP_* for real mail). Ctrl-C stops everything it started.
+# WORKERS background workers against $DATABASE_URL. Needs DATABASE_URL, SECRET_KEY, BASE_URL and
+# SMTP_* (or MAIL_BACKEND=log to send nothing). Ctrl-C stops everything it started.
 WORKERS ?= 1
 .PHONY: serve-prod fuzz
 serve-prod: venv

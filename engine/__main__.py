@@ -50,8 +50,9 @@ def run_worker(poll: float) -> int:
     import os
 
     from engine import logs
+    from engine.config import MailNotConfigured
+    from engine.config import mail_transport_from_env
     from engine.config import outbox_lease_from_env
-    from engine.config import smtp_settings_from_env
     from engine.runner import Runner
     from engine.worker import Worker
 
@@ -65,8 +66,14 @@ def run_worker(poll: float) -> int:
     url = os.environ.get(
         "DATABASE_URL", f"sqlite:///{EngineConfig().workflows_dir.parent / 'instance' / 'secop.db'}"
     )
+    try:
+        settings, transport = mail_transport_from_env()
+    except MailNotConfigured as exc:
+        print(exc, file=sys.stderr)
+        return 2
     runner = Runner.from_url(url, EngineConfig.from_env())
-    Worker(runner, smtp_settings_from_env(), poll_seconds=poll, lease=outbox_lease_from_env()).run_forever()
+    loop = Worker(runner, settings, poll_seconds=poll, transport=transport, lease=outbox_lease_from_env())
+    loop.run_forever()
     return 0
 
 

@@ -48,6 +48,37 @@ class EngineConfig:
         return config
 
 
+class MailNotConfigured(RuntimeError):
+    """The worker would run with nowhere to send emails, outside development."""
+
+
+def mail_transport_from_env(environ=None):
+    """``(smtp_settings, transport)`` for the worker from ``SMTP_*`` and ``MAIL_BACKEND``.
+
+    ``smtp`` (the default with ``SMTP_HOST``) sends through the relay; ``log`` sends nothing
+    and logs each email's recipient and subject; ``dev`` (the default without ``SMTP_HOST``,
+    only with ``APP_ENV=development``) leaves emails in the outbox for the development
+    mailbox. Anything else refuses to start, naming ``SMTP_HOST``."""
+    from engine.outbox import LogTransport
+
+    env = os.environ if environ is None else environ
+    development = env.get("APP_ENV", "").lower() == "development"
+    backend = env.get("MAIL_BACKEND", "").strip().lower() or (
+        "smtp" if env.get("SMTP_HOST") else ("dev" if development else "")
+    )
+    if backend == "smtp" and env.get("SMTP_HOST"):
+        return smtp_settings_from_env(env), None
+    if backend == "log":
+        return None, LogTransport()
+    if backend == "dev" and development:
+        return None, None
+    raise MailNotConfigured(
+        "SMTP_HOST is not set: outside development (APP_ENV=development) the worker needs an SMTP "
+        "relay. Set SMTP_HOST (and SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS), or "
+        "MAIL_BACKEND=log to send nothing and only log each email's recipient and subject."
+    )
+
+
 def smtp_settings_from_env(environ=None):
     """SMTP settings when ``SMTP_HOST`` is set, else None (emails stay in the dev mailbox)."""
     from engine.outbox import SmtpSettings

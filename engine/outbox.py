@@ -14,6 +14,7 @@ the lease must outlast one conversation (a few SMTP timeouts).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from engine.failpoints import failpoint
 from engine.models import OutboxEmail
 
 MAX_ATTEMPTS = 8
+log = logging.getLogger("engine.outbox")
 
 
 @dataclass
@@ -87,6 +89,20 @@ class SmtpTransport:
             failpoint("smtp_connected")  # killed mid-conversation: the server gets no message
             client.send_message(message)
         failpoint("smtp_accepted")  # the server has it; the outbox does not know yet
+
+
+class LogTransport:
+    """``MAIL_BACKEND=log``: deliver nothing, log who would have received which subject.
+
+    For deployments without a relay that must still run (a staging copy). The body, which
+    may hold an activation or password-reset link, stays in the outbox table and never
+    reaches a log line or a page."""
+
+    def send(self, message: EmailMessage) -> None:
+        log.warning(
+            "email not sent (MAIL_BACKEND=log)",
+            extra={"to": message["To"], "subject": message["Subject"], "message_id": message["Message-ID"]},
+        )
 
 
 def claim(session_factory, now: dt.datetime, batch: int, lease: dt.timedelta) -> list[int]:

@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 
+from engine.outbox import SmtpSettings
 from engine.outbox import SmtpTransport
 from engine.outbox import send_due
 
@@ -29,7 +30,8 @@ class Worker:
     ):
         self.runner = runner
         self.lease = lease
-        self.smtp = smtp_settings
+        # A transport without a relay (MAIL_BACKEND=log) still builds messages: From only.
+        self.smtp = smtp_settings or SmtpSettings(host="", mail_from=runner.config.mail_from)
         self.transport = transport or (SmtpTransport(smtp_settings) if smtp_settings else None)
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()

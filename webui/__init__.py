@@ -118,8 +118,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
     )
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] * 8
-    if not app.config.get("MAIL_BACKEND"):
-        app.config["MAIL_BACKEND"] = "smtp" if app.config["SMTP_HOST"] else "dev"
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -168,7 +166,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts.bp, url_prefix="/cuenta")
     app.register_blueprint(settings.bp, url_prefix="/usuario")
     app.register_blueprint(mesa.bp, url_prefix="/mesa")
-    app.register_blueprint(mailbox.bp, url_prefix="/correo")
+    if app.config["MAIL_BACKEND"] == "dev":  # never outside development (production.py)
+        app.register_blueprint(mailbox.bp, url_prefix="/correo")
     app.register_blueprint(documents.bp, url_prefix="/documentos")
     app.register_blueprint(api.bp, url_prefix="/api")
     from webui import platform

@@ -4,6 +4,7 @@ schema), on SQLite and on the PostgreSQL server named by ``TEST_DATABASE_URL``."
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,3 +88,32 @@ def postgres_database_url() -> Iterator[str]:
     """An empty PostgreSQL database of this test's own."""
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """No deployment variables from the developer's shell leak into these apps."""
+    for name in (
+        "APP_ENV",
+        "FLASK_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "LOG_FORMAT",
+        "SMTP_HOST",
+        "MAIL_BACKEND",
+        "MAX_UPLOAD_BYTES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def restore_logging():
+    """A production app installs a JSON handler on the root logger: take it away after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    spiff = logging.getLogger("spiff").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("spiff").setLevel(spiff)

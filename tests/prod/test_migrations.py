@@ -5,6 +5,7 @@ nothing), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -128,7 +129,8 @@ def test_flask_db_upgrade_on_deploy(tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "SECRET_KEY": "s" * 32,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "MAIL_BACKEND": "log",
         "APP_ENV": "production",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "BASE_URL": "https://secop.example",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import secrets
 import sys
 import types
 
@@ -14,34 +15,6 @@ from flask import g
 
 from engine.logs import JsonFormatter
 from tests.prod.helpers import migrate_to_head
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    """No deployment variables from the developer's shell leak into these apps."""
-    for name in (
-        "APP_ENV",
-        "FLASK_ENV",
-        "SECRET_KEY",
-        "DATABASE_URL",
-        "LOG_FORMAT",
-        "SMTP_HOST",
-        "MAX_UPLOAD_BYTES",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
-@pytest.fixture
-def restore_logging():
-    """A production app installs a JSON handler on the root logger: take it away after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    spiff = logging.getLogger("spiff").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("spiff").setLevel(spiff)
 
 
 def make_app(tmp_path, **config):
@@ -70,8 +43,9 @@ def test_production_refuses_a_default_or_short_secret(clean_env, tmp_path, secre
 
 def test_production_starts_with_a_random_secret_and_logs_json(clean_env, tmp_path, restore_logging):
     clean_env.setenv("APP_ENV", "production")
-    app = make_app(tmp_path, SECRET_KEY="x" * 40)
-    assert app.config["SECRET_KEY"] == "x" * 40
+    key = secrets.token_urlsafe(32)
+    app = make_app(tmp_path, SECRET_KEY=key, SMTP_HOST="smtp.example")
+    assert app.config["SECRET_KEY"] == key
     root = logging.getLogger()
     assert any(isinstance(h.formatter, JsonFormatter) for h in root.handlers)
     assert logging.getLogger("spiff").getEffectiveLevel() >= logging.WARNING  # no task data in logs
@@ -133,7 +107,7 @@ def test_readyz_in_production_wants_the_migrated_schema(clean_env, tmp_path, res
     clean_env.setenv("APP_ENV", "production")
     url = f"sqlite:///{tmp_path / 'app.db'}"
     migrate_to_head(url)
-    app = make_app(tmp_path, SECRET_KEY="y" * 32)
+    app = make_app(tmp_path, SECRET_KEY=secrets.token_urlsafe(32), MAIL_BACKEND="log")
     app.extensions["runner"].deploy()
     client = app.test_client()
     assert client.get("/readyz").json["checks"]["schema"] == "ok"
@@ -154,7 +128,7 @@ def test_readyz_in_production_wants_the_migrated_schema(clean_env, tmp_path, res
 
 def test_readyz_in_production_without_migrations_is_not_ready(clean_env, tmp_path, restore_logging):
     clean_env.setenv("APP_ENV", "production")
-    app = make_app(tmp_path, SECRET_KEY="z" * 32)
+    app = make_app(tmp_path, SECRET_KEY=secrets.token_urlsafe(32), MAIL_BACKEND="log")
     app.extensions["runner"].create_schema()
     app.extensions["runner"].deploy()
     response = app.test_client().get("/readyz")

@@ -4,6 +4,7 @@ failed logins limited per address and per username (issue 7)."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 
@@ -66,7 +67,8 @@ def test_production_cookies_are_secure(tmp_path):
 
     app = webui.create_app(
         {
-            "SECRET_KEY": "x" * 40,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "MAIL_BACKEND": "log",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
             "UPLOAD_DIR": str(tmp_path / "u"),
             "BASE_URL": "https://secop.example.gov.co",
