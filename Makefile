@@ -42,12 +42,13 @@ chromium:
 test: venv chromium
 	@url="$$(scripts/ensure_postgres.sh)" || { echo "no PostgreSQL for the tests" >&2; exit 1; }; \
 	echo "TEST_DATABASE_URL=$$url"; \
-	lint=0; $(BIN)/ruff check . || lint=$$?; \
+	lint=0; $(BIN)/ruff check . || lint=$$?; $(BIN)/lint-imports --no-cache || lint=$$?; \
 	TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
 	exit $$lint
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: venv
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -3,7 +3,7 @@
 Everything comes from the environment (docs/deploy.md):
 PORT (8000), BIND (0.0.0.0:$PORT), WEB_CONCURRENCY processes (2), GUNICORN_THREADS per
 process (2), GUNICORN_TIMEOUT (30 s), FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
-ACCESS_LOG ("-" = stdout, "" = off). Logs are JSON lines (webui.logging_setup).
+ACCESS_LOG ("-" = stdout, "" = off). Logs are JSON lines (webui.core.logs).
 """
 
 import os
@@ -35,7 +35,7 @@ control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
-logger_class = "webui.logging_setup.GunicornLogger"
+logger_class = "webui.core.logs.GunicornLogger"
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

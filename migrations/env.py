@@ -5,7 +5,6 @@ settings), with a connection handed over in ``config.attributes["connection"]`` 
 as plain Alembic with ``DATABASE_URL`` (``alembic -c migrations/alembic.ini upgrade head``).
 """
 
-import importlib
 import logging
 import os
 from logging.config import fileConfig
@@ -16,11 +15,6 @@ import engine.domain.models  # noqa: F401  (registers the domain tables on Base.
 import engine.models  # noqa: F401  (registers the engine tables on Base.metadata)
 from engine.db import Base
 from engine.db import make_engine
-
-# Web-side modules that declare tables on the same Base (API tokens). Add new ones here.
-WEB_MODEL_MODULES = ("webui.api_tokens",)
-for _name in WEB_MODEL_MODULES:
-    importlib.import_module(_name)
 
 config = context.config
 # Keep the caller's logging (JSON in production, pytest's capture in tests) when it has one.

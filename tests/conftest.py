@@ -32,10 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-# Every module that declares tables on engine.db.Base. Optional while they are being written.
-# Keep in step with migrations/env.py (WEB_MODEL_MODULES): a table missing here is created by
-# no fixture, yet truncated once any test has imported its module.
-MODEL_MODULES = ("engine.models", "engine.domain.models", "webui.api_tokens")
+# Every module that declares tables on engine.db.Base (migrations/env.py imports the same).
+MODEL_MODULES = ("engine.models", "engine.domain.models")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -1,5 +1,12 @@
-"""Click commands: ``init-demo`` (schema on SQLite, deploy, demo users and accounts),
-``create-user`` and ``grant-role``. Nothing runs at import time."""
+"""Every ``flask --app webui`` command (``db`` comes from Flask-Migrate):
+
+- ``init-demo``: schema (SQLite), diagrams, demo users and accounts (``make run``);
+- ``create-user``, ``grant-role``, ``revoke-role``: people and platform roles;
+- ``create-token``, ``revoke-token``: Bearer tokens for the JSON API;
+- ``deploy-diagrams``: check and deploy workflows/ and forms/ (after ``db upgrade``);
+- ``worker``: fire due timers and send the outbox (as ``python -m engine worker``).
+
+Nothing runs at import time."""
 
 from __future__ import annotations
 
@@ -8,11 +15,23 @@ import secrets
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_migrate import stamp
 from sqlalchemy import inspect
 from sqlalchemy import select
 
-from webui import users
-from webui.extensions import db
+from engine.config import outbox_lease_from_env
+from engine.db import utcnow
+from engine.domain import models as m
+from engine.domain import rules
+from engine.domain.models import ApiToken
+from engine.errors import DiagramInvalid
+from engine.outbox import LogTransport
+from engine.worker import Worker
+from webui.api import tokens
+from webui.core import users
+from webui.core.config import smtp_settings
+from webui.core.extensions import db
+from webui.core.policy import ROLE_NAMES
 
 DEMO_ACCOUNTS = [
     # (nit, name, order, sector, department, municipality)
@@ -37,7 +56,6 @@ DEMO_ACCOUNTS = [
 
 
 def _user(username, email, first, last, password, document_number):
-    m = users.models()
     row = users.find_by_username(username)
     created = row is None
     if created:
@@ -61,9 +79,6 @@ def _user(username, email, first, last, password, document_number):
 
 
 def _account(nit, name, order, sector, dept, muni):
-    from engine.domain import rules
-
-    m = users.models()
     row = db.session.scalar(select(m.Account).where(m.Account.nit == nit))
     if row is None:
         row = m.Account(
@@ -101,11 +116,7 @@ def init_demo(restablecer: bool):
         if fresh:
             # Tables made from the models are the migrations' head: record it, so a later
             # `flask db upgrade` (after pulling a new release) starts from the right place.
-            from flask_migrate import stamp
-
             stamp()
-    from engine.errors import DiagramInvalid
-
     try:
         versions = runner.deploy()
     except DiagramInvalid as exc:
@@ -115,7 +126,6 @@ def init_demo(restablecer: bool):
             "Los diagramas tienen errores; corríjalos y vuelva a ejecutar init-demo."
         ) from None
     click.echo(f"Diagramas desplegados: {len(versions)} versión(es) vigente(s).")
-    m = users.models()
     passwords = {}
     for username, email, first, last, doc in (
         ("mesa", "mesa@demo.secop.example", "Agente", "Mesa de Servicio", "1000000001"),
@@ -126,7 +136,7 @@ def init_demo(restablecer: bool):
         row, _ = _user(username, email, first, last, password, doc)
         passwords[username] = password
         if username == "mesa":
-            grant(row, "mesa_servicio")
+            users.grant(row, "mesa_servicio")
     accounts = [_account(*spec) for spec in DEMO_ACCOUNTS]
     admin = users.find_by_username("admin.demo")
     if (
@@ -146,15 +156,6 @@ def init_demo(restablecer: bool):
         shown = password or "(sin cambios; use --restablecer para asignar una nueva)"
         click.echo(f"  usuario {username!r} contraseña {shown}")
     click.echo("El correo de desarrollo (sin SMTP_HOST) está en /correo.")
-
-
-def grant(user, role: str) -> None:
-    m = users.models()
-    if (
-        db.session.scalar(select(m.UserRole).where(m.UserRole.user_id == user.id, m.UserRole.role == role))
-        is None
-    ):
-        db.session.add(m.UserRole(user_id=user.id, role=role))
 
 
 @click.command("create-user")
@@ -178,17 +179,98 @@ def create_user(username, email, nombres, apellidos, documento, password):
 @click.command("grant-role")
 @with_appcontext
 @click.argument("username")
-@click.argument("role", type=click.Choice(["mesa_servicio", "analista", "operador", "admin"]))
+@click.argument("role", type=click.Choice(sorted(ROLE_NAMES)))
 def grant_role(username, role):
     """Give a platform role to a user."""
     user = users.find_by_username(username)
     if user is None:
         raise click.ClickException(f"No existe el usuario {username}.")
-    grant(user, role)
+    users.grant(user, role)
     db.session.commit()
     click.echo(f"{username} ahora tiene el rol {role}.")
 
 
+@click.command("revoke-role")
+@with_appcontext
+@click.argument("username")
+@click.argument("role", type=click.Choice(sorted(ROLE_NAMES)))
+def revoke_role(username, role):
+    """Take a platform role away from a user."""
+    user = users.find_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No existe el usuario {username}.")
+    done = users.revoke(user, role)
+    db.session.commit()
+    click.echo(f"{username} ya no tiene el rol {role}." if done else f"{username} no tenía el rol {role}.")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("name")
+@click.option("--usuario", help="Nombre de usuario dueño del token (sus roles aplican).")
+@click.option("--sistema", is_flag=True, help="Token del sistema (solo para entregar mensajes).")
+def create_token(name, usuario, sistema):
+    """Create an API token; it is printed once and stored hashed."""
+    if bool(usuario) == bool(sistema):
+        raise click.UsageError("Indique --usuario USUARIO o --sistema (uno de los dos).")
+    user_id = None
+    if usuario:
+        user = users.find_by_username(usuario)
+        if user is None:
+            raise click.ClickException(f"No existe el usuario {usuario}.")
+        user_id = user.id
+    raw = tokens.issue(name, user_id)
+    click.echo("Token creado. Guárdelo ahora: no se mostrará de nuevo.")
+    click.echo(raw)
+
+
+@click.command("revoke-token")
+@with_appcontext
+@click.argument("name")
+def revoke_token(name):
+    """Revoke every live token with this name."""
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    db.session.commit()
+    click.echo(f"Tokens revocados: {len(rows)}.")
+
+
+@click.command("deploy-diagrams")
+@with_appcontext
+def deploy_diagrams():
+    """Check and deploy workflows/ and forms/ (a new version only where a file changed)."""
+    try:
+        versions = current_app.extensions["runner"].deploy()
+    except DiagramInvalid as exc:
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException("Los diagramas tienen errores; no se desplegó nada.") from None
+    click.echo(f"Diagramas desplegados: {len(versions)} versión(es) vigente(s).")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--poll", type=float, default=0.25, show_default=True, help="seconds between rounds")
+def worker(poll: float):
+    """Fire due timers and send the email outbox through SMTP, until SIGTERM."""
+    backend = current_app.config["MAIL_BACKEND"]
+    transport = LogTransport() if backend == "log" else None
+    if backend == "dev":
+        click.echo("Sin SMTP_HOST: los correos quedan en el buzón de desarrollo (/correo).", err=True)
+    runner = current_app.extensions["runner"]
+    settings = smtp_settings(current_app.config)
+    loop = Worker(runner, settings, poll_seconds=poll, transport=transport, lease=outbox_lease_from_env())
+    loop.run_forever()
+
+
+COMMANDS = (
+    init_demo, create_user, grant_role, revoke_role, create_token, revoke_token, deploy_diagrams, worker,
+)
+
+
 def init_app(app) -> None:
-    for command in (init_demo, create_user, grant_role):
+    for command in COMMANDS:
         app.cli.add_command(command)

@@ -203,3 +203,18 @@ class LoginEvent(Base):
     kind: Mapped[str] = mapped_column(String(10))  # login | logout
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+
+
+class ApiToken(Base):
+    """A token acts as its user (same roles as the pages), or as the system when ``user_id``
+    is empty (deliver messages from other platforms)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

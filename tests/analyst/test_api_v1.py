@@ -14,7 +14,7 @@ from tests.engine.onboarding import user_form
 @pytest.fixture
 def tokens(app, people):
     """Bearer headers by role, plus a system token."""
-    from webui import api_tokens
+    from webui.api import tokens as api_tokens
 
     with app.app_context():
         made = {key: api_tokens.issue(key, people["ids"][key]) for key in ("analyst", "operator", "plain")}
@@ -38,7 +38,7 @@ def test_openapi_document_is_served_and_lists_every_route(app, api):
         .replace("<", "{")
         .replace(">", "}")
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("api_v1.")
+        if rule.endpoint.startswith("api.v1.")
     }
     assert routes == documented
 
@@ -249,7 +249,7 @@ def test_deliver_message_operator_or_system(api, tokens, runner):
 def test_session_writes_need_csrf_but_bearer_writes_do_not(make_app):
     from tests.webui.helpers import World
     from tests.webui.helpers import username_of
-    from webui import api_tokens
+    from webui.api import tokens as api_tokens
 
     app = make_app(WTF_CSRF_ENABLED=True)
     operator_id = World(app).user(roles=("operador",))

@@ -35,7 +35,7 @@ def served(make_app, live_server, world):
     app = world.app
     world.user("ana.analista", roles=("analista",))
     world.user("omar.operador", roles=("operador",))
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     with app.app_context():
         db.engine.dispose()  # the server thread opens its own connections

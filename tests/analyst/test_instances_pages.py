@@ -176,8 +176,8 @@ def test_cli_grant_revoke_role_and_tokens(app, people, runner):
     out = cli.invoke(args=["create-token", "integracion", "--usuario", plain]).output
     raw = out.strip().splitlines()[-1]
     assert raw.startswith("secop_")
-    from webui.api_tokens import ApiToken
-    from webui.extensions import db
+    from engine.domain.models import ApiToken
+    from webui.core.extensions import db
 
     with app.app_context():
         stored = db.session.query(ApiToken).one()

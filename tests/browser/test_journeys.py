@@ -142,7 +142,7 @@ def prepare(tmp_path) -> dict:
     runner.create_schema()
     runner.deploy()
     World(app).user("agente.mesa", roles=("mesa_servicio",))
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     with app.app_context():
         db.engine.dispose()

@@ -26,7 +26,7 @@ MIGRATIONS = ROOT / "migrations"
 def all_metadata():
     """Every table on engine.db.Base, as the running app sees it (webui declares some too)."""
     import webui
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     webui.create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "test"})
     return db.metadata

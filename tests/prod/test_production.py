@@ -33,7 +33,7 @@ def make_app(tmp_path, **config):
 
 @pytest.mark.parametrize("secret", [None, "dev", "dev-only-secret", "changeme", "short-secret-15"])
 def test_production_refuses_a_default_or_short_secret(clean_env, tmp_path, secret):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     clean_env.setenv("APP_ENV", "production")
     config = {} if secret is None else {"SECRET_KEY": secret}
@@ -52,7 +52,7 @@ def test_production_starts_with_a_random_secret_and_logs_json(clean_env, tmp_pat
 
 
 def test_gunicorn_without_a_secret_refuses_even_without_app_env(clean_env, tmp_path):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     # What being served by gunicorn looks like from inside the app.
     clean_env.setitem(sys.modules, "gunicorn.arbiter", types.ModuleType("gunicorn.arbiter"))
@@ -102,7 +102,7 @@ def test_readyz_waits_for_the_diagrams(clean_env, tmp_path):
 def test_readyz_in_production_wants_the_migrated_schema(clean_env, tmp_path, restore_logging):
     from sqlalchemy import text
 
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     clean_env.setenv("APP_ENV", "production")
     url = f"sqlite:///{tmp_path / 'app.db'}"
@@ -150,7 +150,7 @@ def test_request_id_is_generated_or_kept_and_echoed(clean_env, tmp_path):
 
 
 def test_log_lines_carry_request_and_instance_ids_and_no_secrets(clean_env, tmp_path):
-    from webui.logging_setup import RequestContextFilter
+    from webui.core.logs import RequestContextFilter
 
     app = make_app(tmp_path, TESTING=True)
     stream = io.StringIO()
@@ -199,7 +199,7 @@ def test_spiff_task_data_never_reaches_a_log_line():
 
 
 def test_worker_smtp_settings_follow_the_app(clean_env, tmp_path):
-    from webui.production import smtp_settings
+    from webui.core.config import smtp_settings
 
     dev = make_app(tmp_path, TESTING=True)
     assert smtp_settings(dev.config) is None  # no SMTP_HOST: the development mailbox
@@ -223,7 +223,7 @@ def test_worker_smtp_settings_follow_the_app(clean_env, tmp_path):
 
 
 def test_limits_come_from_the_environment(clean_env, tmp_path):
-    from webui.production import smtp_settings
+    from webui.core.config import smtp_settings
 
     clean_env.setenv("LOGIN_LIMIT_PER_USER", "3 per 5 minutes")
     clean_env.setenv("SMTP_TIMEOUT", "7.5")

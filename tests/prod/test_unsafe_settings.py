@@ -22,7 +22,7 @@ GOOD_KEY = secrets.token_urlsafe(32)
 
 @pytest.mark.parametrize("app_env", ["production", "staging", None])
 def test_without_smtp_outside_development_the_app_refuses_to_start(clean_env, tmp_path, app_env):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     if app_env:
         clean_env.setenv("APP_ENV", app_env)
@@ -32,7 +32,7 @@ def test_without_smtp_outside_development_the_app_refuses_to_start(clean_env, tm
 
 @pytest.mark.parametrize("app_env", ["production", "staging", None])
 def test_the_development_mailbox_is_refused_outside_development(clean_env, tmp_path, app_env):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     if app_env:
         clean_env.setenv("APP_ENV", app_env)
@@ -41,7 +41,7 @@ def test_the_development_mailbox_is_refused_outside_development(clean_env, tmp_p
 
 
 def test_an_unknown_mail_backend_is_refused(clean_env, tmp_path):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     with pytest.raises(InsecureConfiguration, match="'carrier-pigeon'"):
         make_app(tmp_path, SECRET_KEY=GOOD_KEY, MAIL_BACKEND="carrier-pigeon", APP_ENV="development")
@@ -85,7 +85,7 @@ def test_development_keeps_the_mailbox(clean_env, tmp_path):
 )
 @pytest.mark.parametrize("app_env", ["production", "staging"])
 def test_repetitive_or_default_keys_are_refused(clean_env, tmp_path, key, app_env):
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     clean_env.setenv("APP_ENV", app_env)
     with pytest.raises(InsecureConfiguration, match="SECRET_KEY"):
@@ -100,7 +100,7 @@ def test_random_keys_are_accepted(clean_env, tmp_path, restore_logging, key):
 
 def test_gunicorn_in_staging_without_a_key_refuses(clean_env, tmp_path):
     """The attack as found: APP_ENV=staging under gunicorn served with the key ``dev``."""
-    from webui.production import InsecureConfiguration
+    from webui.core.config import InsecureConfiguration
 
     clean_env.setitem(sys.modules, "gunicorn.arbiter", types.ModuleType("gunicorn.arbiter"))
     clean_env.setenv("APP_ENV", "staging")

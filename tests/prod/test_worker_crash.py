@@ -6,6 +6,7 @@ has killed the worker, so the kill lands mid-send every time."""
 from __future__ import annotations
 
 import os
+import secrets
 import time
 
 import pytest
@@ -93,7 +94,7 @@ def test_sigkilled_worker_loses_no_email_and_sends_none_twice(stage, postgres_da
             second = Service(
                 "worker-2",
                 python_module("flask", "--app", "webui", "worker", "--poll", "0.1"),
-                {**env, "SECRET_KEY": "k" * 32, "UPLOAD_DIR": str(tmp_path / "uploads")},
+                {**env, "SECRET_KEY": secrets.token_urlsafe(32), "UPLOAD_DIR": str(tmp_path / "uploads")},
                 tmp_path,
             ).start()
             wait_for(lambda: mailbox.count() >= len(ids), 30, message="every email to be delivered")

@@ -21,8 +21,8 @@ class World:
 
     def user(self, username=None, roles=(), status=None, password=PASSWORD):
         from engine.domain import models as m
-        from webui import users
-        from webui.extensions import db
+        from webui.core import users
+        from webui.core.extensions import db
 
         n = next(_counter)
         username = username or f"usuario{n}"
@@ -50,7 +50,7 @@ class World:
     def account(self, name=None, state=None, admin=None, members=()):
         from engine.domain import models as m
         from engine.domain import rules
-        from webui.extensions import db
+        from webui.core.extensions import db
 
         n = next(_counter)
         nit = f"8{n:08d}"
@@ -87,7 +87,7 @@ class World:
     def document(self, account_id, uploaded_by=None, content=b"%PDF-1.4 demo", state="attached"):
         from engine import uploads
         from engine.domain import models as m
-        from webui.extensions import db
+        from webui.core.extensions import db
 
         with self.app.app_context():
             stored, sha = uploads.store(self.app.extensions["runner"].config.upload_dir, content)
@@ -114,7 +114,7 @@ def login(client, username, password=PASSWORD):
 
 def username_of(app, user_id):
     from engine.domain.models import User
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     with app.app_context():
         return db.session.get(User, user_id).username

@@ -147,7 +147,7 @@ def test_username_change(app, people):
 
 def test_cancel_request_of_someone_else_is_404(app, people):
     from engine.domain.models import AccessRequest
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     with app.app_context():
         row = AccessRequest(user_id=people["suelto"], account_id=people["acct1"])

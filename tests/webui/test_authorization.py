@@ -27,39 +27,39 @@ RULES = {
     "public.register_page": ("GET", "/registro", None, EVERYONE),
     "public.register": ("POST", "/registro", {}, EVERYONE),
     "public.registration_sent": ("GET", "/registro/confirmar", None, EVERYONE),
-    "auth.login": ("GET", "/entrar", None, EVERYONE),
-    "auth.logout": ("POST", "/salir", {}, EVERYONE),
-    "auth.recover": ("GET", "/recuperar", None, EVERYONE),
-    "auth.reset": ("GET", "/recuperar/no-es-un-token", None, EVERYONE),
-    "auth.activate": ("GET", "/activar/no-es-un-token", None, EVERYONE),
-    "auth.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
-    "health.healthz": ("GET", "/healthz", None, EVERYONE),
-    "health.readyz": ("GET", "/readyz", None, EVERYONE),
+    "public.login": ("GET", "/entrar", None, EVERYONE),
+    "public.logout": ("POST", "/salir", {}, EVERYONE),
+    "public.recover": ("GET", "/recuperar", None, EVERYONE),
+    "public.reset": ("GET", "/recuperar/no-es-un-token", None, EVERYONE),
+    "public.activate": ("GET", "/activar/no-es-un-token", None, EVERYONE),
+    "public.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
+    "core.healthz": ("GET", "/healthz", None, EVERYONE),
+    "core.readyz": ("GET", "/readyz", None, EVERYONE),
     "api.options": ("GET", "/api/opciones/departments", None, EVERYONE),
-    "mailbox.index": ("GET", "/correo/", None, EVERYONE),  # development mailbox (no SMTP_HOST)
-    "mailbox.show": ("GET", "/correo/{email_id}", None, EVERYONE),
-    "api_v1.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
+    "dev.index": ("GET", "/correo/", None, EVERYONE),  # development mailbox (no SMTP_HOST)
+    "dev.show": ("GET", "/correo/{email_id}", None, EVERYONE),
+    "api.v1.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
     # Anyone logged in: their own inbox, home, settings.
     "tasks.inbox": ("GET", "/tareas/", None, LOGGED_IN),
     "tasks.start": ("POST", "/tareas/iniciar/no_existe", {}, NOBODY),
     "accounts.home": ("GET", "/cuenta/", None, LOGGED_IN),
     "accounts.after_login": ("GET", "/cuenta/despues-de-entrar", None, LOGGED_IN),
     "accounts.choose": ("GET", "/cuenta/elegir", None, LOGGED_IN),
-    "settings.index": ("GET", "/usuario/", None, LOGGED_IN),
-    "settings.profile": ("GET", "/usuario/datos", None, LOGGED_IN),
-    "settings.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
-    "settings.requests": ("GET", "/usuario/registros", None, LOGGED_IN),
-    "settings.cancel_request": (
+    "people.index": ("GET", "/usuario/", None, LOGGED_IN),
+    "people.profile": ("GET", "/usuario/datos", None, LOGGED_IN),
+    "people.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
+    "accounts.requests": ("GET", "/usuario/registros", None, LOGGED_IN),
+    "accounts.cancel_request": (
         "POST",
         "/usuario/registros/{request_id}/cancelar",
         {},
         NOBODY,
     ),  # the requester's
-    "api_v1.tasks": ("GET", "/api/v1/tasks", None, LOGGED_IN),
+    "api.v1.tasks": ("GET", "/api/v1/tasks", None, LOGGED_IN),
     # The Directorio and documents (A3): users with access to an active account.
     "accounts.directory": ("GET", "/cuenta/directorio", None, DIRECTORY),
     "accounts.directory_entry": ("GET", "/cuenta/directorio/{account_a}", None, DIRECTORY),
-    "documents.download": (
+    "accounts.download_document": (
         "GET",
         "/documentos/{document_a}",
         None,
@@ -70,53 +70,57 @@ RULES = {
     "tasks.complete": ("POST", "/tareas/{admin_task}", {}, {"admin_a"}),
     "tasks.claim": ("POST", "/tareas/{mesa_task}/tomar", {}, {"mesa"}),
     "tasks.release": ("POST", "/tareas/{mesa_task}/liberar", {}, {"mesa"}),
-    "api_v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
-    "api_v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
+    "api.v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
+    "api.v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
     # Mesa de Servicio.
-    "mesa.cases": ("GET", "/mesa/", None, {"mesa"}),
-    "mesa.case": ("GET", "/mesa/casos/{case_id}", None, {"mesa"}),
+    "desk.cases": ("GET", "/mesa/", None, {"mesa"}),
+    "desk.case": ("GET", "/mesa/casos/{case_id}", None, {"mesa"}),
     # Analysts: process models.
-    "modelos.index": ("GET", "/modelos/", None, {"analista"}),
-    "modelos.process": ("GET", "/modelos/registro_usuario", None, {"analista"}),
-    "modelos.modeler": ("GET", "/modelos/registro_usuario/modelador", None, {"analista"}),
-    "modelos.save": ("POST", "/modelos/registro_usuario/modelador", {}, {"analista"}),
-    "modelos.upload": ("POST", "/modelos/registro_usuario/subir", {}, {"analista"}),
-    "modelos.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
-    "modelos.download": ("GET", "/modelos/versiones/{version_id}/archivos/lanes.json", None, {"analista"}),
-    "modelos.package": ("GET", "/modelos/versiones/{version_id}/paquete.zip", None, {"analista"}),
-    "api_v1.processes": ("GET", "/api/v1/processes", None, {"analista"}),
-    "api_v1.process_versions": (
+    "staff.models.index": ("GET", "/modelos/", None, {"analista"}),
+    "staff.models.process": ("GET", "/modelos/registro_usuario", None, {"analista"}),
+    "staff.models.modeler": ("GET", "/modelos/registro_usuario/modelador", None, {"analista"}),
+    "staff.models.save": ("POST", "/modelos/registro_usuario/modelador", {}, {"analista"}),
+    "staff.models.upload": ("POST", "/modelos/registro_usuario/subir", {}, {"analista"}),
+    "staff.models.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
+    "staff.models.download": (
+        "GET", "/modelos/versiones/{version_id}/archivos/lanes.json", None, {"analista"}
+    ),
+    "staff.models.package": ("GET", "/modelos/versiones/{version_id}/paquete.zip", None, {"analista"}),
+    "api.v1.processes": ("GET", "/api/v1/processes", None, {"analista"}),
+    "api.v1.process_versions": (
         "GET",
         "/api/v1/processes/registro_usuario/versions",
         None,
         {"analista"},
     ),
-    "api_v1.deploy": ("POST", "/api/v1/processes/registro_usuario/versions", {}, {"analista"}),
-    "api_v1.version": ("GET", "/api/v1/versions/{version_id}", None, {"analista"}),
-    "api_v1.version_file": (
+    "api.v1.deploy": ("POST", "/api/v1/processes/registro_usuario/versions", {}, {"analista"}),
+    "api.v1.version": ("GET", "/api/v1/versions/{version_id}", None, {"analista"}),
+    "api.v1.version_file": (
         "GET",
         "/api/v1/versions/{version_id}/files/lanes.json",
         None,
         {"analista"},
     ),
     # Operators: instances.
-    "instancias.index": ("GET", "/instancias/", None, {"operador"}),
-    "instancias.show": ("GET", "/instancias/{instance_id}", None, {"operador"}),
-    "instancias.cancel": ("POST", "/instancias/{instance_id}/cancelar", {}, {"operador"}),
-    "instancias.retry": ("POST", "/instancias/{instance_id}/reintentar", {}, {"operador"}),
-    "instancias.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
-    "instancias.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
-    "instancias.heatmap": ("GET", "/instancias/procesos/registro_usuario/mapa-de-calor", None, {"operador"}),
-    "api_v1.instances": ("GET", "/api/v1/instances", None, {"operador"}),
-    "api_v1.instance": ("GET", "/api/v1/instances/{instance_id}", None, {"operador"}),
-    "api_v1.cancel": ("POST", "/api/v1/instances/{instance_id}/cancel", {}, {"operador"}),
-    "api_v1.retry": ("POST", "/api/v1/instances/{instance_id}/retry", {}, {"operador"}),
-    "api_v1.migrations": ("POST", "/api/v1/migrations", {}, {"operador"}),
-    "api_v1.heatmap": ("GET", "/api/v1/processes/registro_usuario/heatmap", None, {"operador"}),
-    "api_v1.deliver": ("POST", "/api/v1/messages/no_existe", {}, {"operador"}),
+    "staff.instances.index": ("GET", "/instancias/", None, {"operador"}),
+    "staff.instances.show": ("GET", "/instancias/{instance_id}", None, {"operador"}),
+    "staff.instances.cancel": ("POST", "/instancias/{instance_id}/cancelar", {}, {"operador"}),
+    "staff.instances.retry": ("POST", "/instancias/{instance_id}/reintentar", {}, {"operador"}),
+    "staff.instances.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
+    "staff.instances.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
+    "staff.instances.heatmap": (
+        "GET", "/instancias/procesos/registro_usuario/mapa-de-calor", None, {"operador"}
+    ),
+    "api.v1.instances": ("GET", "/api/v1/instances", None, {"operador"}),
+    "api.v1.instance": ("GET", "/api/v1/instances/{instance_id}", None, {"operador"}),
+    "api.v1.cancel": ("POST", "/api/v1/instances/{instance_id}/cancel", {}, {"operador"}),
+    "api.v1.retry": ("POST", "/api/v1/instances/{instance_id}/retry", {}, {"operador"}),
+    "api.v1.migrations": ("POST", "/api/v1/migrations", {}, {"operador"}),
+    "api.v1.heatmap": ("GET", "/api/v1/processes/registro_usuario/heatmap", None, {"operador"}),
+    "api.v1.deliver": ("POST", "/api/v1/messages/no_existe", {}, {"operador"}),
     # Platform administration (nobody here holds the "admin" role).
-    "admin.roles": ("GET", "/admin/roles", None, NOBODY),
-    "admin.change_role": ("POST", "/admin/roles", {}, NOBODY),
+    "staff.admin.roles": ("GET", "/admin/roles", None, NOBODY),
+    "staff.admin.change_role": ("POST", "/admin/roles", {}, NOBODY),
 }
 REFUSED = {401, 403, 404}
 
@@ -223,7 +227,7 @@ def _mismatches(app, ids, persona) -> list[str]:
     client = _client(app, persona)
     wrong = []
     for endpoint, (method, template, data, allowed) in RULES.items():
-        if endpoint == "auth.logout":
+        if endpoint == "public.logout":
             continue  # would end this persona's session; checked on its own below
         url = template.format(**ids)
         if method == "GET":

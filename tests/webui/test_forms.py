@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from webui.forms import TaskForm
+from webui.tasks.render import TaskForm
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 

@@ -201,7 +201,7 @@ def test_nuevo_registro_and_cancel(actions, client, world):
     """R2 + R4: Mis registros → Nuevo registro → Buscar → Solicitar → Cancelar."""
     from engine.domain.models import AccessRequest
     from engine.domain.models import Account
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     admin = world.user("admin.uno")
     account_id = world.account("ENTIDAD UNO", admin=admin)
@@ -292,7 +292,7 @@ def test_parent_entity_chosen_by_its_directorio_name(actions, client, world, app
 
 def parent_nit(app, account_id):
     from engine.domain.models import Account
-    from webui.extensions import db
+    from webui.core.extensions import db
 
     with app.app_context():
         row = db.session.get(Account, account_id)

@@ -1,0 +1,120 @@
+"""§8–§9 after "Entrar": choose the account, the start page (Escritorio or the two R5
+choices), the Directorio of active accounts."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import login_required
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from engine.domain import models as m
+from webui.core import policy
+from webui.core.extensions import db
+from webui.core.identity import ACCOUNT
+from webui.core.identity import current_account
+from webui.core.identity import current_actor
+from webui.core.identity import runner
+from webui.core.policy import sees_directory
+from webui.core.procedures import STARTABLE
+
+
+def my_accounts():
+    """Accounts the user holds a role in, with that role."""
+    roles = current_actor().account_roles
+    if not roles:
+        return []
+    rows = db.session.scalars(select(m.Account).where(m.Account.id.in_(roles)).order_by(m.Account.name)).all()
+    return [(row, roles[row.id]) for row in rows]
+
+
+@login_required
+def after_login():
+    """With access to an account, choose it (§8: "la plataforma le habilitará la selección de la
+    cuenta a través de la cual requiere realizar actividades"); otherwise the R5 start page."""
+    if my_accounts():
+        return redirect(url_for("accounts.choose"))
+    return redirect(url_for("accounts.home"))
+
+
+@login_required
+def choose():
+    """Choose the account to act for."""
+    accounts = my_accounts()
+    if request.method == "POST":
+        chosen = request.form.get("cuenta", type=int)
+        if chosen not in {acct.id for acct, _ in accounts}:
+            abort(404)
+        session[ACCOUNT] = chosen
+        flash("Ahora actúa a nombre de la cuenta seleccionada.", "success")
+        return redirect(url_for("accounts.home"))
+    return render_template("accounts/choose.html", accounts=accounts, title="Seleccione la cuenta")
+
+
+@login_required
+def home():
+    """Escritorio of the chosen active account; otherwise the R5 page with pending tasks."""
+    accounts = my_accounts()
+    account = current_account()
+    if account is None and len(accounts) == 1:
+        session[ACCOUNT] = accounts[0][0].id
+        account = accounts[0][0]
+    elif account is None and len(accounts) > 1:
+        return redirect(url_for("accounts.choose"))
+    tasks = runner().inbox(current_actor())
+    if account is not None and account.state == m.ACCOUNT_ACTIVE:
+        role = current_actor().account_roles.get(account.id)
+        members = members_of(account.id) if role == m.ROLE_ADMIN else []
+        return render_template(
+            "accounts/desk.html", account=account, role=role, tasks=tasks, members=members, title="Escritorio"
+        )
+    return render_template(
+        "accounts/start.html", account=account, tasks=tasks, startable=STARTABLE, title="Inicio"
+    )
+
+
+def members_of(account_id: int):
+    return db.session.execute(
+        select(m.User, m.Membership).join(m.Membership, m.Membership.user_id == m.User.id)
+        .where(m.Membership.account_id == account_id).order_by(m.User.last_names)
+    ).all()  # fmt: skip
+
+
+@login_required
+def directory():
+    """Directorio: active accounts, visible only to users with access to an account (A3)."""
+    if not sees_directory():
+        abort(403)
+    q = (request.args.get("q") or "").strip()
+    query = select(m.Account).where(m.Account.state == m.ACCOUNT_ACTIVE).order_by(m.Account.name)
+    if q:
+        query = query.where(or_(m.Account.name.ilike(f"%{q}%"), m.Account.nit == q))
+    return render_template(
+        "accounts/directory.html",
+        accounts=db.session.scalars(query.limit(200)).all(),
+        q=q,
+        title="Directorio",
+    )
+
+
+@login_required
+def directory_entry(account_id: int):
+    """One active account of the Directorio with its registration documents."""
+    if not sees_directory():
+        abort(403)
+    account = db.session.get(m.Account, account_id)
+    if not policy.may_see_directory_entry(account):
+        abort(404)
+    docs = db.session.scalars(
+        select(m.Document).where(m.Document.account_id == account_id, m.Document.state == "attached")
+        .order_by(m.Document.slot)
+    ).all()  # fmt: skip
+    return render_template(
+        "accounts/directory_entry.html", account=account, documents=docs, title=account.name
+    )

@@ -1,0 +1,189 @@
+"""JSON API v1: process models (Analista) and instances, migration, heatmap (Operador)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response
+from flask import jsonify
+from flask import request
+
+from webui.api.v1 import ApiError
+from webui.api.v1 import body
+from webui.api.v1 import iso
+from webui.api.v1 import require_role
+from webui.api.v1 import task_json
+from webui.core.authoring import deploy_bpmn
+from webui.core.authoring import problem_dicts
+from webui.core.identity import runner
+from webui.core.policy import ANALYST
+from webui.core.policy import OPERATOR
+
+
+def version_json(version, instances: int | None = None) -> dict:
+    data = {
+        "id": version.id, "process_id": version.process_id, "number": version.number, "name": version.name,
+        "content_hash": version.content_hash, "deployed_at": iso(version.deployed_at),
+        "deployed_by": version.deployed_by, "source_file": version.source_file,
+    }  # fmt: skip
+    if instances is not None:
+        data["instances"] = instances
+    return data
+
+
+def _versions(process_id: str):
+    rows = runner().versions(process_id)
+    if not rows:
+        raise ApiError(404, "El proceso no existe.")
+    return rows
+
+
+def processes():
+    """Every deployed process with its versions and instance counts."""
+    require_role(ANALYST)
+    return jsonify({"processes": [
+        {"process_id": v.process_id, "name": v.name,
+         "versions": [version_json(row, n) for row, n in runner().versions(v.process_id)]}
+        for v in runner().latest_versions()
+    ]})  # fmt: skip
+
+
+def process_versions(process_id: str):
+    require_role(ANALYST, resource=True)
+    return jsonify({"versions": [version_json(v, n) for v, n in _versions(process_id)]})
+
+
+def deploy(process_id: str):
+    """Check and deploy a changed diagram: 201 new version, 200 unchanged, 422 checker problems."""
+    require_role(ANALYST, resource=True)
+    _versions(process_id)
+    payload = body()
+    xml, forms = payload.get("xml"), payload.get("forms") or {}
+    if not isinstance(xml, str) or not xml.strip() or not isinstance(forms, dict):
+        raise ApiError(400, "Envíe «xml» (texto BPMN) y opcionalmente «forms» {nombre: texto JSON}.")
+    created, problems = deploy_bpmn(process_id, xml.encode(), {k: str(v).encode() for k, v in forms.items()})
+    if problems:
+        return jsonify(
+            {"error": "El verificador encontró problemas.", "problems": problem_dicts(problems)}
+        ), 422
+    return jsonify({"versions": [version_json(v) for v in created]}), 201 if created else 200
+
+
+def version(version_id: int):
+    require_role(ANALYST, resource=True)
+    row = runner().version(version_id)
+    return jsonify({**version_json(row), "files": sorted(row.files)})
+
+
+def version_file(version_id: int, name: str):
+    require_role(ANALYST, resource=True)
+    files = runner().version(version_id).files
+    if name not in files:
+        raise ApiError(404, "El archivo no existe en esta versión.")
+    kind = "application/xml" if name.endswith((".bpmn", ".dmn")) else "application/json"
+    return Response(files[name], mimetype=kind)
+
+
+def _date(name: str) -> dt.datetime | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:
+        raise ApiError(400, f"«{name}» debe ser una fecha ISO 8601.") from None
+
+
+def _int_arg(name: str, default=None):
+    value = request.args.get(name)
+    if value in (None, ""):
+        return default
+    if not value.isdigit():
+        raise ApiError(400, f"«{name}» debe ser un número.")
+    return int(value)
+
+
+def instances():
+    """Instances by process, version, status, account, start dates and waiting role; sorted, paginated."""
+    require_role(OPERATOR)
+    result = runner().list_instances(
+        process_id=request.args.get("process_id") or None, version_id=_int_arg("version_id"),
+        status=request.args.get("status") or None, account_id=_int_arg("account_id"),
+        started_from=_date("started_from"), started_to=_date("started_to"),
+        waiting_role=request.args.get("waiting_role") or None, sort=request.args.get("sort") or "-created_at",
+        page=_int_arg("page", 1), per_page=_int_arg("per_page", 50),
+    )  # fmt: skip
+    rows = [
+        {"id": r.id, "process_id": r.process_id, "version_id": r.version_id, "status": r.status,
+         "account_id": r.account_id, "created_at": iso(r.created_at), "updated_at": iso(r.updated_at)}
+        for r in result.rows
+    ]  # fmt: skip
+    return jsonify(
+        {
+            "instances": rows,
+            "total": result.total,
+            "total_capped": result.total_capped,
+            "page": result.page,
+            "per_page": result.per_page,
+        }
+    )
+
+
+def instance(instance_id: int):
+    """One instance: status, redacted data, tasks, event log and element states."""
+    require_role(OPERATOR, resource=True)
+    view = runner().instance(instance_id)
+    return jsonify({
+        "id": view.id, "process_id": view.process_id, "version_id": view.version_id, "status": view.status,
+        "created_at": iso(view.created_at), "updated_at": iso(view.updated_at),
+        "error_message": view.error_message, "data": view.data, "tasks": [task_json(t) for t in view.tasks],
+        "events": [{**e, "at": iso(e["at"])} for e in view.events],
+        "element_states": runner().element_states(instance_id),
+    })  # fmt: skip
+
+
+def _reason() -> str:
+    reason = body().get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ApiError(422, "Indique el motivo («reason»).", errors={"reason": ["Indique el motivo."]})
+    return reason
+
+
+def cancel(instance_id: int):
+    actor = require_role(OPERATOR, resource=True)
+    runner().instance(instance_id)
+    runner().cancel(actor, instance_id, _reason())
+    return jsonify({"id": instance_id, "status": "cancelled"})
+
+
+def retry(instance_id: int):
+    actor = require_role(OPERATOR, resource=True)
+    runner().instance(instance_id)
+    runner().retry(actor, instance_id, _reason())
+    return jsonify({"id": instance_id, "status": runner().instance(instance_id).status})
+
+
+def migrations():
+    """Move instances to their process's newest version; ``dry_run: true`` only reports."""
+    actor = require_role(OPERATOR)
+    payload = body()
+    ids = payload.get("instance_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        raise ApiError(400, "«instance_ids» debe ser una lista de números.")
+    if payload.get("dry_run"):
+        checks = runner().check_migration(ids)
+    else:
+        checks = runner().migrate(actor, ids, _reason())
+    return jsonify({"dry_run": bool(payload.get("dry_run")), "results": [
+        {"instance_id": c.instance_id, "can_move": c.can_move, "reason": c.reason} for c in checks
+    ]})  # fmt: skip
+
+
+def heatmap(process_id: str):
+    """Per element: instances that passed and median seconds spent, over [since, until)."""
+    require_role(OPERATOR, resource=True)
+    _versions(process_id)
+    heat = runner().heatmap(process_id, _date("since"), _date("until"))
+    return jsonify({"process_id": process_id, "elements": {
+        k: {"instances": n, "median_seconds": s} for k, (n, s) in sorted(heat.items())
+    }})  # fmt: skip

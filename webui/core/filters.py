@@ -1,0 +1,90 @@
+"""Template filters: Spanish names for procedures, states and dates."""
+
+from __future__ import annotations
+
+import json
+
+from engine.domain.accounts import DOCUMENT_LABELS
+
+PROCESS_NAMES = {
+    "registro_usuario": "Registro de usuario",
+    "registro_entidad": "Registro de cuenta de Entidad Estatal",
+    "activacion_cuenta": "Activación de la cuenta",
+    "solicitud_acceso": "Solicitud de acceso",
+    "perfil_mixto": "Perfil Mixto",
+}
+
+KIND_BY_STATE = {
+    "Pendiente": "warn",
+    "Aceptado": "ok",
+    "Rechazado": "bad",
+    "Cancelado": "bad",
+    "Activa": "ok",
+    "Activo": "ok",
+    "Pendiente de activación": "warn",
+    "En corrección": "warn",
+    "Pendiente de confirmación": "warn",
+    "Abierto": "warn",
+    "Cerrado": "ok",
+    "Resuelto": "ok",
+}
+
+STATE_LABELS = {
+    "pending": ("Pendiente", "warn"),
+    "accepted": ("Aceptado", "ok"),
+    "rejected": ("Rechazado", "bad"),
+    "cancelled": ("Cancelado", "bad"),
+    "active": ("Activa", "ok"),
+    "pending_activation": ("Pendiente de activación", "warn"),
+    "inactive": ("Inactiva", "bad"),
+    "open": ("Abierto", "warn"),
+    "closed": ("Cerrado", "ok"),
+    "correction_requested": ("Corrección solicitada", "warn"),
+    "running": ("En curso", "info"),
+    "completed": ("Terminado", "ok"),
+    "error": ("Con error", "bad"),
+}
+
+
+def slot_name(slot: str | None) -> str:
+    return DOCUMENT_LABELS.get(slot or "", (slot or "").replace("_", " ").capitalize())
+
+
+def process_name(process_id: str | None) -> str:
+    return PROCESS_NAMES.get(process_id or "", process_id or "")
+
+
+def state_label(state: str | None) -> str:
+    return STATE_LABELS.get(state or "", (state or "", "info"))[0]
+
+
+def state_kind(state: str | None) -> str:
+    if state in KIND_BY_STATE:
+        return KIND_BY_STATE[state]
+    return STATE_LABELS.get(state or "", ("", "info"))[1]
+
+
+def datetime_es(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds in words: "45 s", "12 min", "3,5 h", "2,1 días"."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h".replace(".", ",")
+    return f"{seconds / 86400:.1f} días".replace(".", ",")
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+def init_app(app) -> None:
+    for fn in (slot_name, process_name, state_label, state_kind, datetime_es, duration, pretty_json):
+        app.add_template_filter(fn)

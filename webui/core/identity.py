@@ -1,0 +1,117 @@
+"""Who is asking: the logged-in user (Flask-Login), the engine Actor, the chosen account."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import g
+from flask import session
+from flask_login import UserMixin
+from flask_login import current_user
+
+from engine.actors import Actor
+from engine.actors import load_actor
+from engine.actors import load_user_and_actor
+from engine.domain.models import USER_ACTIVE
+from engine.domain.models import Account
+from engine.domain.models import User
+from webui.core.extensions import db
+from webui.core.extensions import login_manager
+
+ANON_TOKENS = "anon_tokens"
+ACCOUNT = "account_id"
+
+
+class SessionUser(UserMixin):
+    """The logged-in user as Flask-Login sees it: who it is, not the ORM row (most requests
+    never need the row; pages that edit the user read it with ``row``)."""
+
+    def __init__(self, row):  # a ``User`` or a result row with the same column names
+        self.id = row.id
+        self.username = row.username
+        self.display_name = f"{row.first_names} {row.last_names}".strip() or row.username
+        self.session_epoch = row.session_epoch or 0
+
+    def get_id(self) -> str:
+        # The epoch changes with the password: older sessions stop working.
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def row(self):
+        """The ``User`` row, in the request's session (to show or change it)."""
+        return db.session.get(User, self.id)
+
+
+def runner():
+    """The engine Runner of this app."""
+    return current_app.extensions["runner"]
+
+
+def identity_connection():
+    """A connection for reading who is asking, outside any transaction.
+
+    Every request reads its user and roles; in autocommit that costs no BEGIN and no
+    ROLLBACK round trip, and PostgreSQL keeps its prepared statements (psycopg forgets
+    them on every ROLLBACK)."""
+    return current_app.extensions["identity_engine"].connect()
+
+
+def init_app(app) -> None:
+    with app.app_context():
+        app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    who = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        raw_id, _, epoch = user_id.partition(":")
+        if not raw_id.isdigit():
+            return None
+        with identity_connection() as connection:
+            # Every request needs both: the user and, in the same round trip, its actor.
+            row, actor = load_user_and_actor(connection, int(raw_id), who, anonymous_tokens())
+        if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
+            return None
+        g.setdefault("actor", actor)  # an API token's actor, set first, wins
+        return SessionUser(row)
+
+    @app.context_processor
+    def inject_identity():
+        return {
+            "current_account": current_account,
+            "mailbox_enabled": app.config["MAIL_BACKEND"] == "dev",
+        }
+
+
+def user_can_login(row) -> bool:
+    """Only users who confirmed their registration (§4 sección 2) may enter."""
+    return row.status == USER_ACTIVE
+
+
+def anonymous_tokens() -> tuple[str, ...]:
+    return tuple(session.get(ANON_TOKENS, []))
+
+
+def remember_anonymous_token(token: str) -> None:
+    tokens = [*session.get(ANON_TOKENS, []), token][-5:]
+    session[ANON_TOKENS] = tokens
+
+
+def current_actor() -> Actor:
+    """The engine Actor for this request (cached on ``g``; loading the user reads it)."""
+    if current_user.is_authenticated:
+        if "actor" not in g:
+            with identity_connection() as connection:
+                g.actor = load_actor(connection, current_user.id, anonymous_tokens())
+    elif "actor" not in g:
+        g.actor = Actor.anonymous(*anonymous_tokens())
+    return g.actor
+
+
+def current_account():
+    """The account chosen after "Entrar" (only one the user really holds a role in)."""
+    if not current_user.is_authenticated:
+        return None
+    account_id = session.get(ACCOUNT)
+    if account_id is None or account_id not in current_actor().account_roles:
+        return None
+    return db.session.get(Account, account_id)

@@ -1,0 +1,109 @@
+"""Everything webui needs from the domain ``User`` and ``LoginEvent`` rows, in one place."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from sqlalchemy import func
+from sqlalchemy import select
+
+from engine.db import utcnow
+from engine.domain.models import LoginEvent
+from engine.domain.models import User
+from engine.domain.models import UserRole
+from webui.core.extensions import db
+
+_hasher = PasswordHasher()
+PASSWORD_RULE = (
+    "La contraseña debe tener por lo menos ocho (8) caracteres e incluir letras, números "
+    "y caracteres especiales."
+)
+
+
+def find_by_username(username: str):
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def find_by_email(email: str):
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _stored_hash(user) -> str | None:
+    value = getattr(user, "password_hash", None)
+    if isinstance(value, dict):
+        value = value.get("argon2")
+    return value
+
+
+def check_password(user, password: str) -> bool:
+    stored = _stored_hash(user)
+    if not stored or not password:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """The guide's rule (§4 recomendación 3), or None when it holds."""
+    ok = (
+        len(password) >= 8
+        and re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", password)
+        and re.search(r"\d", password)
+        and re.search(r"[^\w\s]|_", password)
+    )
+    return None if ok else PASSWORD_RULE
+
+
+def new_password_errors(password: str, confirmation: str, field: str) -> dict[str, str]:
+    """The policy, then the confirmation: errors keyed by the form's field names."""
+    problem = password_problem(password)
+    if problem:
+        return {field: problem}
+    if password != confirmation:
+        return {"confirmacion": "La confirmación no coincide con la contraseña."}
+    return {}
+
+
+def set_password(user, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def password_fingerprint(user) -> str:
+    """Changes whenever the password changes: makes a reset link single-use."""
+    return (_stored_hash(user) or "")[-16:]
+
+
+def record_login_event(user_id: int, kind: str, ip: str | None, user_agent: str | None) -> None:
+    """Append a login/logout row (D2 "Accesos del usuario")."""
+    db.session.add(LoginEvent(user_id=user_id, kind=kind, at=utcnow(), ip=(ip or "")[:45]))
+    db.session.commit()
+
+
+def login_history(user_id: int, limit: int = 50):
+    return db.session.scalars(
+        select(LoginEvent).where(LoginEvent.user_id == user_id).order_by(LoginEvent.at.desc()).limit(limit)
+    ).all()
+
+
+def grant(user, role: str) -> None:
+    """Give a platform role (nothing changes if the user holds it already)."""
+    if (
+        db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
+        is None
+    ):
+        db.session.add(UserRole(user_id=user.id, role=role))
+
+
+def revoke(user, role: str) -> bool:
+    """Remove a platform role; False when the user did not hold it."""
+    row = db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
+    if row is None:
+        return False
+    db.session.delete(row)
+    return True

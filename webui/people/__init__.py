@@ -1,0 +1,13 @@
+"""Configuraciones del usuario (§9): Mis datos de usuario and Accesos del usuario, for the
+logged-in person."""
+
+from flask import Blueprint
+
+from webui.people import views
+
+bp = Blueprint("people", __name__, url_prefix="/usuario", template_folder="templates")
+
+bp.before_request(views.require_login)
+bp.add_url_rule("/", view_func=views.index, methods=["GET"])
+bp.add_url_rule("/datos", view_func=views.profile, methods=["GET", "POST"])
+bp.add_url_rule("/accesos", view_func=views.access, methods=["GET", "POST"])

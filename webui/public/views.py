@@ -1,0 +1,48 @@
+"""Public pages: home with "Registro" and "Entrar", Soporte técnico, anonymous registration."""
+
+from __future__ import annotations
+
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+
+from engine.actors import Actor
+from webui.core.identity import current_actor
+from webui.core.identity import remember_anonymous_token
+from webui.core.identity import runner
+
+
+def home():
+    """Home: "Registro" and "Entrar" for visitors; logged-in users go to their start page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    return render_template("public/home.html", title="Inicio")
+
+
+def support():
+    """S1: the Mesa de Servicio's channels."""
+    return render_template("public/support.html", title="Soporte técnico")
+
+
+def register():
+    """ "Registro": resume this browser's open registration, or start a new one anonymously."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    for task in runner().inbox(current_actor(), process_id="registro_usuario"):
+        return redirect(url_for("tasks.task", task_id=task.id))
+    started = runner().start("registro_usuario", actor=Actor.anonymous(), data=None)
+    remember_anonymous_token(started.anonymous_token)
+    if not started.next_tasks:
+        return redirect(url_for("public.registration_sent"))
+    return redirect(url_for("tasks.task", task_id=started.next_tasks[0].id))
+
+
+def register_page():
+    """A GET on /registro shows the home page, whose button posts the form."""
+    return redirect(url_for("public.home"))
+
+
+def registration_sent():
+    """Section 2 "Confirmar registro": check your email (and the spam folder)."""
+    return render_template("public/registration_sent.html", title="Confirmar registro")

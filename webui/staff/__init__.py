@@ -1,0 +1,43 @@
+"""The platform's staff: analysts (process models), operators (instances) and platform
+administrators (roles). One blueprint per role, each guarded by it, under ``staff``."""
+
+from flask import Blueprint
+
+from webui.staff import admin
+from webui.staff import instance_actions
+from webui.staff import instances
+from webui.staff import models
+
+bp = Blueprint("staff", __name__, template_folder="templates")
+
+models_bp = Blueprint("models", __name__, url_prefix="/modelos")
+models_bp.before_request(models.analysts_only)
+models_bp.add_url_rule("/", view_func=models.index, methods=["GET"])
+models_bp.add_url_rule("/<process_id>", view_func=models.process, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/subir", view_func=models.upload, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/modelador", view_func=models.modeler, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/modelador", view_func=models.save, methods=["POST"])
+models_bp.add_url_rule("/versiones/<int:version_id>", view_func=models.version, methods=["GET"])
+models_bp.add_url_rule(
+    "/versiones/<int:version_id>/archivos/<path:name>", view_func=models.download, methods=["GET"]
+)
+models_bp.add_url_rule("/versiones/<int:version_id>/paquete.zip", view_func=models.package, methods=["GET"])
+
+instances_bp = Blueprint("instances", __name__, url_prefix="/instancias")
+instances_bp.before_request(instances.operators_only)
+instances_bp.add_app_template_global(instance_actions.EVENT_KINDS, "EVENT_KINDS")
+instances_bp.add_url_rule("/", view_func=instances.index, methods=["GET"])
+instances_bp.add_url_rule("/<int:instance_id>", view_func=instances.show, methods=["GET"])
+instances_bp.add_url_rule("/procesos/<process_id>/mapa-de-calor", view_func=instances.heatmap, methods=["GET"])
+instances_bp.add_url_rule("/<int:instance_id>/cancelar", view_func=instance_actions.cancel, methods=["POST"])
+instances_bp.add_url_rule("/<int:instance_id>/reintentar", view_func=instance_actions.retry, methods=["POST"])
+instances_bp.add_url_rule("/migrar", view_func=instance_actions.migration_check, methods=["GET"])
+instances_bp.add_url_rule("/migrar", view_func=instance_actions.migrate, methods=["POST"])
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_bp.before_request(admin.admins_only)
+admin_bp.add_url_rule("/roles", view_func=admin.roles, methods=["GET"])
+admin_bp.add_url_rule("/roles", view_func=admin.change_role, methods=["POST"])
+
+for child in (models_bp, instances_bp, admin_bp):
+    bp.register_blueprint(child)

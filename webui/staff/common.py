@@ -1,0 +1,45 @@
+"""What the staff pages share: element names of a BPMN file and people's names for the
+"who" columns and panels."""
+
+from __future__ import annotations
+
+from lxml import etree
+from sqlalchemy import select
+
+from engine.domain.models import User
+from webui.core.extensions import db
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def element_names(xml: str | bytes) -> dict[str, str]:
+    """bpmn id -> name (or type) of every flow element of a BPMN file, for tables and panels."""
+    if isinstance(xml, str):
+        xml = xml.encode()
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError:
+        return {}
+    names = {}
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        element_id = element.get("id")
+        local = etree.QName(element).localname
+        if element_id and (local.endswith(("Task", "Event", "Gateway", "Activity")) or local == "task"):
+            names[element_id] = element.get("name") or local
+    return names
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """user id -> username, for "who" columns."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def actor_label(label: str | None, names: dict[int, str]) -> str:
+    """An engine actor label ("usuario:5", "sistema", "anónimo") in words."""
+    if label and label.startswith("usuario:"):
+        raw = label.split(":", 1)[1]
+        return names.get(int(raw), label) if raw.isdigit() else label
+    return label or ""

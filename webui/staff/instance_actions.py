@@ -1,0 +1,96 @@
+"""Operator actions on instances: cancel, retry a failed step, and migration to the newest
+version (dry run first). Each needs a reason and is written to the instance's audit log."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from engine.errors import Conflict
+from engine.errors import EngineError
+from engine.errors import FormInvalid
+from webui.core.identity import current_actor
+from webui.core.identity import runner
+
+EVENT_KINDS = {
+    "started": "Inicio",
+    "task_completed": "Tarea completada",
+    "task_claimed": "Tarea tomada",
+    "task_released": "Tarea liberada",
+    "message_delivered": "Mensaje recibido",
+    "timer_fired": "Temporizador vencido",
+    "step_failed": "Paso fallido",
+    "retried": "Reintento",
+    "cancelled": "Cancelación",
+    "migrated": "Migración de versión",
+    "email_queued": "Correo en cola",
+    "document_staged": "Documento cargado",
+}
+
+
+def _reason() -> str:
+    return (request.form.get("motivo") or "").strip()
+
+
+def cancel(instance_id: int):
+    """Cancel a running instance (reason required, audited)."""
+    runner().instance(instance_id)  # 404 first
+    try:
+        runner().cancel(current_actor(), instance_id, _reason())
+    except FormInvalid:
+        flash("Indique el motivo de la cancelación.", "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash("La instancia fue cancelada.", "success")
+    return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
+def retry(instance_id: int):
+    """Run a failed step again (reason required, audited)."""
+    runner().instance(instance_id)
+    try:
+        runner().retry(current_actor(), instance_id, _reason())
+    except FormInvalid:
+        flash("Indique el motivo del reintento.", "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    except EngineError as exc:  # the step failed again: the engine recorded it on the instance
+        flash(f"El paso volvió a fallar: {exc.message}", "error")
+    else:
+        flash("Se reintentó el paso fallido.", "success")
+    return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
+def _ids(values) -> list[int]:
+    return sorted({int(v) for v in values if str(v).strip().isdigit()})
+
+
+def migration_check():
+    """Dry run: which of the chosen instances can move to their process's newest version, and why not."""
+    ids = _ids(request.args.getlist("ids"))
+    checks = runner().check_migration(ids) if ids else []
+    return render_template(
+        "staff/instances/migrate.html", checks=checks, done=False, title="Migrar instancias"
+    )
+
+
+def migrate():
+    """Move the chosen instances; those that cannot move stay on their version."""
+    ids = _ids(request.form.getlist("ids"))
+    reason = _reason()
+    if not ids or not reason:
+        flash("Elija las instancias e indique el motivo de la migración.", "error")
+        checks = runner().check_migration(ids) if ids else []
+        return render_template(
+            "staff/instances/migrate.html", checks=checks, done=False, title="Migrar instancias"
+        ), 400
+    checks = runner().migrate(current_actor(), ids, reason)
+    moved = sum(1 for c in checks if c.can_move)
+    flash(f"Instancias migradas: {moved} de {len(checks)}.", "success" if moved else "warning")
+    return render_template(
+        "staff/instances/migrate.html", checks=checks, done=True, title="Resultado de la migración"
+    )

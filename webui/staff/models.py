@@ -1,0 +1,153 @@
+"""Process models (Analista): versions, diagram viewer, downloads, upload and the browser
+modeler. Every save runs the checker; a clean one deploys a new version (W1–W3)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+
+from webui.core.authoring import deploy_bpmn
+from webui.core.authoring import problem_dicts
+from webui.core.identity import runner
+from webui.core.policy import ANALYST
+from webui.core.policy import guard
+from webui.staff.common import user_names
+
+
+def analysts_only():
+    return guard(ANALYST)
+
+
+def _versions_or_404(process_id: str):
+    versions = runner().versions(process_id)
+    if not versions:
+        abort(404)
+    return versions
+
+
+def _deployers(rows) -> dict[int, str]:
+    return user_names(v.deployed_by for v, _ in rows)
+
+
+def index():
+    """Every process with its versions and how many instances each one has."""
+    processes = [(v.process_id, runner().versions(v.process_id)) for v in runner().latest_versions()]
+    names = user_names(v.deployed_by for _, rows in processes for v, _ in rows)
+    return render_template(
+        "staff/models/index.html", processes=processes, names=names, title="Modelos de proceso"
+    )
+
+
+def process(process_id: str):
+    """One process: its versions, upload of a changed diagram, link to the modeler."""
+    versions = _versions_or_404(process_id)
+    return render_template(
+        "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
+        problems=[], xml=None, title=f"Modelo {process_id}",
+    )  # fmt: skip
+
+
+def upload(process_id: str):
+    """Upload a changed .bpmn (and optionally forms): checker first, then a new version."""
+    versions = _versions_or_404(process_id)
+    upload = request.files.get("diagrama")
+    if upload is None or not upload.filename:
+        flash("Seleccione el archivo .bpmn del diagrama.", "error")
+        return redirect(url_for("staff.models.process", process_id=process_id))
+    if not upload.filename.lower().endswith(".bpmn"):
+        flash("El diagrama debe ser un archivo .bpmn.", "error")
+        return redirect(url_for("staff.models.process", process_id=process_id))
+    xml = upload.read()
+    forms = {
+        f.filename.rsplit("/", 1)[-1]: f.read()
+        for f in request.files.getlist("formularios")
+        if f.filename and f.filename.lower().endswith(".json")
+    }
+    created, problems = deploy_bpmn(process_id, xml, forms)
+    if problems:
+        return render_template(
+            "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
+            problems=problem_dicts(problems), xml=xml.decode("utf-8", "replace"),
+            title=f"Modelo {process_id}",
+        ), 422  # fmt: skip
+    flash(_deployed_message(created), "success")
+    return redirect(url_for("staff.models.process", process_id=process_id))
+
+
+def _deployed_message(created) -> str:
+    if not created:
+        return "El diagrama no cambió: no se creó una versión nueva."
+    return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."
+
+
+def version(version_id: int):
+    """One version's diagram (bpmn-js viewer) and its files."""
+    row = runner().version(version_id)
+    return render_template(
+        "staff/models/version.html", version=row, names=user_names([row.deployed_by]),
+        title=f"{row.process_id} versión {row.number}",
+    )  # fmt: skip
+
+
+def download(version_id: int, name: str):
+    """One file of a version (diagram, DMN, lanes.json, forms/…) as an attachment."""
+    files = runner().version(version_id).files
+    if name not in files:
+        abort(404)
+    kind = "application/xml" if name.endswith((".bpmn", ".dmn")) else "application/json"
+    # Always an attachment: an uploaded file is never rendered as a document of this origin
+    # (the viewer's fetch() reads it all the same).
+    filename = name.rsplit("/", 1)[-1]
+    return Response(
+        files[name], mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def package(version_id: int):
+    """Every file of a version (diagram and the forms it references) in one zip."""
+    row = runner().version(version_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(row.files.items()):
+            archive.writestr(name, text)
+    buffer.seek(0)
+    return send_file(
+        buffer, mimetype="application/zip", as_attachment=True,
+        download_name=f"{row.process_id}-v{row.number}.zip",
+    )  # fmt: skip
+
+
+def modeler(process_id: str):
+    """The bpmn-js modeler on the newest version of the process."""
+    versions = _versions_or_404(process_id)
+    return render_template(
+        "staff/models/modeler.html", process_id=process_id, latest=versions[0][0],
+        title=f"Modelador: {process_id}",
+    )
+
+
+def save(process_id: str):
+    """Save from the modeler (JSON ``{"xml": …}``): 422 with the checker's problems, or the new version."""
+    payload = request.get_json(silent=True) or {}
+    xml = payload.get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        return jsonify({"error": "Falta el XML del diagrama."}), 400
+    created, problems = deploy_bpmn(process_id, xml.encode())
+    if problems:
+        return jsonify({"ok": False, "problems": problem_dicts(problems)}), 422
+    return jsonify({
+        "ok": True,
+        "message": _deployed_message(created),
+        "versions": [{"process_id": v.process_id, "number": v.number, "id": v.id} for v in created],
+        "url": url_for("staff.models.process", process_id=process_id),
+    })  # fmt: skip

@@ -1,0 +1,138 @@
+"""Task inbox and task pages: list, claim/release, open a form, complete it, start a procedure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from engine.errors import DomainError
+from engine.errors import FormInvalid
+from engine.errors import NotAuthorized
+from webui.core.identity import current_actor
+from webui.core.identity import runner
+from webui.core.procedures import FOR_ACCOUNT
+from webui.core.procedures import STARTABLE
+from webui.tasks.flow import after_completion
+from webui.tasks.flow import document_names
+from webui.tasks.flow import has_uploads
+from webui.tasks.flow import render_task
+from webui.tasks.flow import stage_uploads
+from webui.tasks.render import TaskForm
+
+REFUSED = "documento-rechazado"
+
+
+
+@login_required
+def inbox():
+    """My tasks and the queues of my roles, with filters."""
+    actor = current_actor()
+    process = request.args.get("proceso") or None
+    view = request.args.get("vista", "todas")
+    query = (request.args.get("q") or "").strip().casefold()
+    tasks = runner().inbox(actor, process_id=process)
+    if view == "mias":
+        tasks = [t for t in tasks if t.claimed_by == current_user.id or t.role is None]
+    elif view == "cola":
+        tasks = [t for t in tasks if t.role is not None and t.claimed_by is None]
+    if query:
+        tasks = [t for t in tasks if query in (t.title or "").casefold()]
+    processes = sorted({t.process_id for t in runner().inbox(actor)})
+    return render_template(
+        "tasks/inbox.html",
+        tasks=tasks,
+        processes=processes,
+        process=process,
+        view=view,
+        q=request.args.get("q", ""),
+        now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        title="Bandeja de tareas",
+    )
+
+
+@login_required
+def claim(task_id: str):
+    """Take a queued task so nobody else works it at the same time."""
+    runner().claim(current_actor(), task_id)
+    flash("Tomó la tarea. Ahora solo usted puede atenderla.", "success")
+    return redirect(request.form.get("next") or url_for("tasks.task", task_id=task_id))
+
+
+@login_required
+def release(task_id: str):
+    """Give a claimed task back to its queue."""
+    runner().release(current_actor(), task_id)
+    flash("Liberó la tarea: vuelve a la cola de su rol.", "success")
+    return redirect(url_for("tasks.inbox"))
+
+
+def task(task_id: str):
+    """Show one task's form (anonymous browsers reach only the tasks they started)."""
+    return render_task(runner().task(current_actor(), task_id))
+
+
+def complete(task_id: str):
+    """Complete a task: stage uploads, then hand the post to the Runner in one call."""
+    actor = current_actor()
+    # The whole body is read here, before the step's transaction: a slow client must never
+    # hold the instance's row lock (CSRF checking has usually read it already).
+    posted_form = request.form
+    staged, uploaded_names, upload_errors = {}, {}, {}
+    if has_uploads():  # each upload is checked and kept first, in a transaction of its own
+        view = runner().task_form(actor, task_id)
+        form = TaskForm(view.schema, view.uischema, view.options)
+        staged, uploaded_names, upload_errors = stage_uploads(task_id, form)
+    posted: dict = {}
+    task = {}
+
+    def read(view) -> dict:
+        # Called by the Runner inside the step's transaction, with the task's form.
+        form = TaskForm(view.schema, view.uischema, view.options)
+        posted.update(form.parse(posted_form, staged))
+        posted.update(form.chosen_action(posted_form))
+        task.update(process_id=view.summary.process_id, name=view.summary.name)
+        # A refused upload still goes through validation (with a value the engine can't
+        # accept), so the user sees every error of the form at once and nothing is completed.
+        return {**posted, **{name: REFUSED for name in upload_errors}}
+
+    try:
+        result = runner().complete_task(actor, task_id, read)
+    except (FormInvalid, DomainError) as exc:
+        errors = exc.errors if isinstance(exc, FormInvalid) else {exc.field or "": [exc.message]}
+        view = runner().task(actor, task_id)
+        names = document_names(TaskForm(view.schema, view.uischema, view.options), uploaded_names)
+        return render_task(view, posted, {**errors, **upload_errors}, names, status=422)
+    if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
+        flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
+    return after_completion(result, task["process_id"], task["name"])
+
+
+@login_required
+def start(process_id: str):
+    """Start one of the procedures a user may begin by hand and open its first task."""
+    if process_id not in STARTABLE:
+        abort(404)
+    actor = current_actor()
+    data = None
+    if process_id in FOR_ACCOUNT:
+        account_id = request.form.get("account_id", type=int)
+        if actor.account_roles.get(account_id) != "Administrador":
+            abort(404)
+        data = {"account_id": account_id}
+    try:
+        started = runner().start(process_id, actor=actor, data=data)
+    except NotAuthorized:
+        abort(403)
+    nxt = started.next_tasks[0] if started.next_tasks else None
+    if nxt is None:
+        flash("Su solicitud fue registrada.", "success")
+        return redirect(url_for("accounts.home"))
+    return redirect(url_for("tasks.task", task_id=nxt.id))
