@@ -18,21 +18,31 @@ def forms_ready() -> bool:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    """The app on an empty database: every web test runs on SQLite and on PostgreSQL."""
+def make_app(database_url, tmp_path):
+    """Factory: the app on this test's empty database, with ``config`` on top of the test
+    settings (e.g. another WORKFLOWS_DIR)."""
     import webui
 
-    app = webui.create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "BASE_URL": "http://localhost",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    yield app
+    def factory(**config):
+        return webui.create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "DATABASE_URL": database_url,
+                "UPLOAD_DIR": str(tmp_path / "uploads"),
+                "BASE_URL": "http://localhost",
+                "WTF_CSRF_ENABLED": False,
+                **config,
+            }
+        )
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    """The app on an empty database: every web test runs on SQLite and on PostgreSQL."""
+    yield make_app()
 
 
 @pytest.fixture

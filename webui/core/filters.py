@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from markupsafe import Markup
+
 from engine.domain.accounts import DOCUMENT_LABELS
+from engine.instructions import sanitize
 
 PROCESS_NAMES = {
     "registro_usuario": "Registro de usuario",
@@ -85,6 +88,22 @@ def pretty_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
 
+def sanitized(html: str | None) -> Markup:
+    """HTML the engine produced (a task's instructions), cleaned again by the allow-list
+    before it reaches a page: templates never mark engine output safe unchecked."""
+    return Markup(sanitize(html or ""))
+
+
 def init_app(app) -> None:
-    for fn in (slot_name, process_name, state_label, state_kind, datetime_es, duration, pretty_json):
+    filters = (
+        slot_name,
+        process_name,
+        state_label,
+        state_kind,
+        datetime_es,
+        duration,
+        pretty_json,
+        sanitized,
+    )
+    for fn in filters:
         app.add_template_filter(fn)
