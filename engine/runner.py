@@ -85,15 +85,28 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
     def _actor_in(session, actor: Actor) -> Actor:
         return load_actor(session, actor.user_id, actor.anonymous_tokens)
 
-    def options(self, actor: Actor, source: str, data: dict | None = None) -> list[tuple[str, str]]:
-        """The choices of a registered option source (``x-options``) given what is filled in."""
-        from engine.functions import OPTIONS
+    def task_options(self, actor: Actor, task_id: str, field: str, filled: dict | None = None):
+        """The choices of ``field`` (``x-options``) on a task this actor may work, given the
+        values ``filled`` in so far (municipality after department).
 
-        if source not in OPTIONS:
-            raise NotFound("La lista de opciones no existe.")
+        Option lists are served only through a task that needs them: whoever may not work
+        the task gets NotFound, and the source applies its own policy to the actor."""
         with self.transaction() as session:
-            check_ctx = CheckContext(session, actor, self.config)
-            return [(str(value), str(label)) for value, label in OPTIONS[source](check_ctx, data or {})]
+            row = self._task_row(session, actor, task_id)
+            version_id = session.scalar(
+                select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
+            )
+            version = self._version(session, version_id)
+            schema_name, _ = version.form_names(version.task_spec(row.name))
+            schema = version.forms.get(schema_name) if schema_name else None
+            declared = forms.properties_of(schema or {})
+            # Only the form's own fields, as text: nothing else reaches a source.
+            known = {k: v for k, v in (filled or {}).items() if k in declared and isinstance(v, str)}
+            check_ctx = CheckContext(session, actor, self.config, row.instance_id)
+            lists = forms.FormOptions(schema or {}, check_ctx, known)
+            if field not in lists:
+                raise NotFound("Este campo no tiene lista de opciones.")
+            return lists[field]
 
     # ---- instances ------------------------------------------------------------------------
     def start(self, process_id: str, actor: Actor, data: dict | None = None) -> StartResult:

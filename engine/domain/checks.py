@@ -113,7 +113,11 @@ def municipality_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
 
 @options("active_accounts")
 def active_account_options(ctx: CheckContext, data) -> list[tuple[int, str]]:
-    """The Directorio: accounts already active (e.g. the parent of a decentralised entity)."""
+    """The Directorio, for a step that asks to choose an account (the parent of a
+    decentralised entity): active accounts with their NIT, and only for a person who is
+    logged in. Never pending ones (SPEC A3: an account enters the Directorio when activated)."""
+    if ctx.actor.user_id is None and not ctx.actor.is_system:
+        return []
     rows = ctx.session.execute(
         select(Account.id, Account.name, Account.nit, Account.nit_check_digit)
         .where(Account.state == ACCOUNT_ACTIVE)
@@ -124,6 +128,10 @@ def active_account_options(ctx: CheckContext, data) -> list[tuple[int, str]]:
 
 @options("account_names")
 def account_name_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
-    """Suggestions for "Entidad/Proveedor/Persona Natural/Veedor/Veeduría" (free text allowed)."""
-    names = ctx.session.scalars(select(Account.name).order_by(Account.name))
+    """Suggestions for "Entidad/Proveedor/Persona Natural/Veedor/Veeduría" (free text allowed),
+    shown to anonymous registrants too: names of active accounts only, no NIT. An account
+    pending activation is nobody's business before the Mesa de Servicio activates it."""
+    names = ctx.session.scalars(
+        select(Account.name).where(Account.state == ACCOUNT_ACTIVE).order_by(Account.name)
+    )
     return [(name, name) for name in names]

@@ -168,8 +168,8 @@ def test_start_only_allowed_procedures(app, people):
     assert as_user(app, "anonimo").post("/tareas/iniciar/registro_entidad").status_code == 302  # to Entrar
 
 
-def test_api_options(app, people):
+def test_option_lists_are_not_served_outside_a_task(app, people):
+    """Option lists come from the task that needs them (test_hostile_input.py)."""
     client = as_user(app, "anonimo")
-    data = client.get("/api/opciones/municipalities?department=05&q=medel").get_json()
-    assert {"value": "05001", "label": "MEDELLÍN"} in data
+    assert client.get("/api/opciones/municipalities?department=05&q=medel").status_code == 404
     assert client.get("/api/opciones/no_existe").status_code == 404

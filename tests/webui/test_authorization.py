@@ -35,7 +35,6 @@ RULES = {
     "public.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
     "core.healthz": ("GET", "/healthz", None, EVERYONE),
     "core.readyz": ("GET", "/readyz", None, EVERYONE),
-    "api.options": ("GET", "/api/opciones/departments", None, EVERYONE),
     "dev.index": ("GET", "/correo/", None, EVERYONE),  # development mailbox (no SMTP_HOST)
     "dev.show": ("GET", "/correo/{email_id}", None, EVERYONE),
     "api.v1.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
@@ -70,6 +69,7 @@ RULES = {
     "tasks.complete": ("POST", "/tareas/{admin_task}", {}, {"admin_a"}),
     "tasks.claim": ("POST", "/tareas/{mesa_task}/tomar", {}, {"mesa"}),
     "tasks.release": ("POST", "/tareas/{mesa_task}/liberar", {}, {"mesa"}),
+    "tasks.options": ("GET", "/tareas/{options_task}/opciones/department", None, {"admin_a"}),
     "api.v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
     "api.v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
     # Mesa de Servicio.
@@ -163,6 +163,9 @@ def scene(app):
     )
     mesa = runner.actor_for_user(users["mesa"])
     mesa_task = runner.inbox(mesa, instance_id=activation.instance_id)[0].id
+    # A second request, left at its form: a task with option lists (Departamento).
+    waiting = runner.start("activacion_cuenta", admin_a, {"account_id": account_a, "account_name": "A"})
+    options_task = runner.inbox(admin_a, instance_id=waiting.instance_id)[0].id
     with runner.transaction() as session:
         ids = {
             "request_id": session.scalar(select(AccessRequest.id)),
@@ -174,6 +177,7 @@ def scene(app):
         document_a=document_a,
         admin_task=admin_task,
         mesa_task=mesa_task,
+        options_task=options_task,
         instance_id=activation.instance_id,
         version_id=runner.latest_versions()[0].id,
     )

@@ -1,18 +1,16 @@
-"""JSON for machines and for the pages' scripts: option lists under /api, and the
-documented API v1 (static/openapi.json) under /api/v1 with its own authentication
-(session or Bearer token) and JSON errors."""
+"""JSON for machines: the documented API v1 (static/openapi.json) under /api/v1 with its own
+authentication (session or Bearer token) and JSON errors. (The pages' option lists are
+served by the task they belong to: webui.tasks.)"""
 
 from flask import Blueprint
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
-from webui.api import options
 from webui.api import v1
 from webui.api import v1_ops
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-bp.add_url_rule("/opciones/<source>", view_func=options.options, methods=["GET"])
 
 v1_bp = Blueprint("v1", __name__, url_prefix="/v1")
 v1_bp.before_request(v1.authenticate)

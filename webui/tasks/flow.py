@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from engine.domain.models import SupportCase
 from engine.errors import UploadRefused
-from engine.functions import OPTIONS
 from webui.core.extensions import db
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -61,24 +60,23 @@ def document_names(form: TaskForm, uploaded: dict[str, str]) -> dict[str, str]:
     return {**kept, **uploaded}
 
 
-def dependent_options(form: TaskForm, data: dict) -> None:
+def dependent_options(form: TaskForm, task_id: str, data: dict) -> None:
     """Options of fields that depend on another (municipality after department), computed
     from what the user has chosen so far; without a choice yet, every option, labelled with
     its group, so the form still works without JavaScript."""
+    actor = current_actor()
     for f in form.fields:
-        if not (f.depends_on and f.options_source in OPTIONS):
+        if not (f.depends_on and f.options_source):
             continue
         chosen = data.get(f.depends_on)
         if chosen:
-            f.options = runner().options(current_actor(), f.options_source, data)
+            f.options = runner().task_options(actor, task_id, f.name, {f.depends_on: str(chosen)})
             continue
         control = next((c for c in form.fields if c.name == f.depends_on), None)
         f.options = [
             (value, f"{label} ({group_label})")
             for group, group_label in (control.options if control else [])
-            for value, label in runner().options(
-                current_actor(), f.options_source, {**data, f.depends_on: group}
-            )
+            for value, label in runner().task_options(actor, task_id, f.name, {f.depends_on: group})
         ]
 
 
@@ -87,8 +85,11 @@ def render_task(view, data=None, errors=None, staged_names=None, status=200):
     form = TaskForm(view.schema, view.uischema, view.options)
     errors = errors or {}
     data = view.data if data is None else data
-    dependent_options(form, data)
+    dependent_options(form, view.summary.id, data)
     fields = form.bind(data, errors, staged_names)
+    for f in fields:
+        if f.options_source:  # the page's script asks the task itself for this field's list
+            f.options_url = url_for("tasks.options", task_id=view.summary.id, field=f.name)
     html = render_template(
         "tasks/task.html",
         view=view,

@@ -60,6 +60,7 @@ class Field:
     attrs: dict[str, Any] = field(default_factory=dict)
     depends_on: str | None = None
     options_source: str | None = None
+    options_url: str | None = None  # where the page's script reads this field's options
     # Bound state (set by TaskForm.bind)
     value: Any = None
     errors: list[str] = field(default_factory=list)

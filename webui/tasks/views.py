@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import abort
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -28,7 +29,8 @@ from webui.tasks.flow import stage_uploads
 from webui.tasks.render import TaskForm
 
 REFUSED = "documento-rechazado"
-
+OPTIONS_LIMIT = 50  # per keystroke of an autocomplete
+OPTIONS_CAP = 2000  # a whole list (no ``q``): a dependent select's choices
 
 
 @login_required
@@ -113,6 +115,19 @@ def complete(task_id: str):
     if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
         flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
     return after_completion(result, task["process_id"], task["name"])
+
+
+def options(task_id: str, field: str):
+    """A field's options for the page's script (autocomplete, municipality after department):
+    only for a task this browser may work, as the task page itself (``?q=`` filters by label;
+    other arguments are the values filled in so far)."""
+    filled = {k: v for k, v in request.args.items() if k != "q"}
+    items = runner().task_options(current_actor(), task_id, field, filled)  # NotFound -> 404
+    query = (request.args.get("q") or "").strip().casefold()
+    if query:
+        items = [item for item in items if query in item[1].casefold()]
+    items = items[: OPTIONS_LIMIT if query else OPTIONS_CAP]
+    return jsonify([{"value": value, "label": label} for value, label in items])
 
 
 @login_required
