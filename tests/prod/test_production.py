@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import secrets
+import socket
 import sys
 import types
 
@@ -72,7 +74,10 @@ def test_healthz_needs_no_database(clean_env, tmp_path):
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json["status"] == "ok" and response.headers["Cache-Control"] == "no-store"
+    assert response.json == {"status": "ok"} and response.headers["Cache-Control"] == "no-store"
+    # Anyone may ask: the answer names no host and no process (issue 17).
+    assert socket.gethostname() not in response.get_data(as_text=True)
+    assert str(os.getpid()) not in response.get_data(as_text=True)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "not ready"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.webui.helpers import PASSWORD
 from tests.webui.helpers import login
 
@@ -26,6 +28,36 @@ def test_bad_password_and_unknown_user_same_answer(client, world):
     b = login(client, "nadie", PASSWORD)
     assert a.status_code == b.status_code == 401
     assert "no son correctos" in a.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("ana", "otra-clave-1"),
+        ("nadie", PASSWORD),
+        ("", PASSWORD),
+        ("  ", ""),
+        ("pendiente", PASSWORD),
+        ("ana", ""),
+    ],
+)
+def test_every_failed_login_costs_one_password_verification(app, world, monkeypatch, username, password):
+    """Issue 17 point 14: an unknown username was answered without hashing (~10 ms against
+    ~600 ms), which told which usernames exist. Now every answer verifies one argon2 hash."""
+    from engine.domain.models import USER_PENDING
+    from webui.core import users
+
+    world.user("ana")
+    world.user("pendiente", status=USER_PENDING)
+    verified = []
+    real_verify = type(users._hasher).verify  # a spy: every call still verifies for real
+    monkeypatch.setattr(type(users._hasher), "verify", lambda *a: verified.append(1) or real_verify(*a))
+    response = login(app.test_client(), username, password)
+    assert response.status_code == 401
+    assert len(verified) == 1
+    verified.clear()
+    assert login(app.test_client(), "ana").status_code == 302
+    assert len(verified) == 1
 
 
 def test_pending_user_cannot_enter(client, world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from argon2 import PasswordHasher
@@ -15,6 +16,7 @@ from engine.domain.models import LoginEvent
 from engine.domain.models import User
 from engine.domain.models import UserRole
 from webui.core.extensions import db
+from webui.core.identity import user_can_login
 
 _hasher = PasswordHasher()
 PASSWORD_RULE = (
@@ -23,8 +25,13 @@ PASSWORD_RULE = (
 )
 
 
+def username_key(username: str) -> str:
+    """What "Entrar" compares with the lower-cased usernames: also what its limit counts."""
+    return username.strip().lower()
+
+
 def find_by_username(username: str):
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    return db.session.scalar(select(User).where(func.lower(User.username) == username_key(username)))
 
 
 def find_by_email(email: str):
@@ -39,13 +46,32 @@ def _stored_hash(user) -> str | None:
 
 
 def check_password(user, password: str) -> bool:
+    """Whether ``password`` is ``user``'s. One argon2 verification even without a user, a
+    stored hash or a password (then against a dummy hash): every "no" costs the same."""
     stored = _stored_hash(user)
-    if not stored or not password:
-        return False
     try:
-        return _hasher.verify(stored, password)
+        matches = _hasher.verify(stored or _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
         return False
+    return matches and bool(stored) and bool(password)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash with the real parameters, made once, for usernames that match nobody."""
+    return _hasher.hash("no es la contraseña de nadie")
+
+
+def authenticate(username: str, password: str):
+    """The active user with this username and password, or None.
+
+    Exactly one argon2 verification whatever the outcome: an unknown or empty username is
+    checked against a dummy hash, so the answer takes as long as for a real user's wrong
+    password and the time does not tell which usernames exist."""
+    user = find_by_username(username) if username_key(username) else None
+    if not check_password(user, password) or not user_can_login(user):
+        return None
+    return user
 
 
 def password_problem(password: str) -> str | None:
@@ -93,10 +119,7 @@ def login_history(user_id: int, limit: int = 50):
 
 def grant(user, role: str) -> None:
     """Give a platform role (nothing changes if the user holds it already)."""
-    if (
-        db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
-        is None
-    ):
+    if db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role)) is None:
         db.session.add(UserRole(user_id=user.id, role=role))
 
 

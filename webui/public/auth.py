@@ -25,7 +25,7 @@ from webui.core import users
 from webui.core.extensions import db
 from webui.core.identity import SessionUser
 from webui.core.identity import runner
-from webui.core.identity import user_can_login
+from webui.core.redirects import safe_next
 
 BAD_LOGIN = "El nombre de usuario o la contraseña no son correctos, o el usuario aún no está activado."
 
@@ -34,29 +34,25 @@ def _reset_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="recuperar-contrasena")
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
-
-
 def login():
     """ "Entrar" with username and password; then choose the account (§8 R5)."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
-    username = request.values.get("usuario", "")
-    if request.method == "POST":
-        user = users.find_by_username(username) if username.strip() else None
-        if user is None or not users.check_password(user, request.form.get("contrasena", "")) \
-                or not user_can_login(user):  # fmt: skip
-            flash(BAD_LOGIN, "error")
-            return render_template("public/login.html", username=username, title="Entrar"), 401
-        tokens = session.get("anon_tokens", [])
-        session.clear()
-        session["anon_tokens"] = tokens
-        login_user(SessionUser(user))
-        session.permanent = True
-        users.record_login_event(user.id, "login", request.remote_addr, request.headers.get("User-Agent"))
-        return redirect(_safe_next(request.args.get("next")) or url_for("accounts.after_login"))
-    return render_template("public/login.html", username=username, title="Entrar")
+    if request.method != "POST":
+        return render_template("public/login.html", username=request.args.get("usuario", ""), title="Entrar")
+    # The form's fields only: what is checked is what the limits count (never the query string).
+    username = request.form.get("usuario", "")
+    user = users.authenticate(username, request.form.get("contrasena", ""))
+    if user is None:
+        flash(BAD_LOGIN, "error")
+        return render_template("public/login.html", username=username, title="Entrar"), 401
+    tokens = session.get("anon_tokens", [])
+    session.clear()
+    session["anon_tokens"] = tokens
+    login_user(SessionUser(user))
+    session.permanent = True
+    users.record_login_event(user.id, "login", request.remote_addr, request.headers.get("User-Agent"))
+    return redirect(safe_next(request.args.get("next")) or url_for("accounts.after_login"))
 
 
 def logout():

@@ -21,6 +21,7 @@ from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.procedures import FOR_ACCOUNT
 from webui.core.procedures import STARTABLE
+from webui.core.redirects import safe_next
 from webui.tasks.flow import after_completion
 from webui.tasks.flow import document_names
 from webui.tasks.flow import has_uploads
@@ -65,7 +66,7 @@ def claim(task_id: str):
     """Take a queued task so nobody else works it at the same time."""
     runner().claim(current_actor(), task_id)
     flash("Tomó la tarea. Ahora solo usted puede atenderla.", "success")
-    return redirect(request.form.get("next") or url_for("tasks.task", task_id=task_id))
+    return redirect(safe_next(request.form.get("next")) or url_for("tasks.task", task_id=task_id))
 
 
 @login_required
