@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.checker import check
+from engine.checker import warnings
 from engine.config import EngineConfig
 from engine.diagrams import DiagramSet
 
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     problems = check(diagrams)
     for problem in problems:
         print(problem)
+    for warning in warnings(diagrams):
+        print(warning)  # deployable: a second look, not a refusal
     if problems:
         return 1
     bpmn = len(diagrams.bpmn_files())

@@ -15,6 +15,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from engine import forms
 from engine.diagrams import DiagramSet
 from engine.diagrams import new_parser
 from engine.expressions import ExpressionRefused
@@ -78,6 +79,41 @@ def check(diagrams: DiagramSet) -> list[Problem]:
     if not problems:
         _check_with_spiff(diagrams, trees, problems)
     return sorted(set(problems))
+
+
+def warnings(diagrams: DiagramSet) -> list[Problem]:
+    """What deploys but deserves a second look: forms whose every requirement a submitted
+    value (or a left-out field) switches off, so an empty post or one button completes them."""
+    found: list[Problem] = []
+    for name, data in diagrams.workflows.items():
+        if not name.endswith(".bpmn"):
+            continue
+        try:
+            root = etree.fromstring(data)
+        except etree.XMLSyntaxError:
+            continue  # check() reports it
+        for task in root.iterfind(".//bpmn:userTask", NS):
+            form = _properties(task).get("formJsonSchemaFilename")
+            try:
+                schema = json.loads(diagrams.forms.get(form) or "null")
+            except ValueError:
+                continue
+            switch = forms.requirements_switch(schema) if isinstance(schema, dict) else None
+            if switch is not None:
+                found.append(Problem(name, task.sourceline, task.get("id"), _switch_message(form, switch)))
+    return sorted(set(found))
+
+
+def _switch_message(form: str, switch: dict) -> str:
+    values = " y ".join(
+        f"falta «{field}»" if value is None else f"«{field}» vale {json.dumps(value, ensure_ascii=False)}"
+        for field, value in switch.items()
+    )
+    return (
+        f"aviso: {form}: si {values}, el formulario no exige ningún campo y se puede completar vacío "
+        "(por la API o con un botón). Exija lo indispensable en «required» (por ejemplo, el campo que "
+        "decide) para que valga en todos los caminos."
+    )
 
 
 def _check_lanes_file(diagrams, problems) -> dict:

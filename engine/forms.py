@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
+import math
 import re
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -260,6 +262,68 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
     if errors:
         return {}, errors
     return _finalize(props, data), {}
+
+
+_LEFT_OUT = object()
+MAX_SWITCH_COMBINATIONS = 512
+
+
+def requirements_switch(schema: dict) -> dict | None:
+    """Submitted values under which a form requires *nothing at all* although other values
+    make it require something (``None`` stands for a field left out), or None if none do.
+
+    Such a form can be completed with an empty body or one button's value, skipping all its
+    data: the general-information form once required its fields only while its hidden
+    ``action`` said "continuar", so an API call without ``action`` stored nulls. The checker
+    warns about it; a conditional requirement is fine as long as something stays required."""
+    if schema.get("x-requiredFrom"):
+        return None  # the task data requires fields that no submitted value switches off
+    blocks = [b for b in schema.get("allOf") or [] if isinstance(b, dict) and isinstance(b.get("if"), dict)]
+    if isinstance(schema.get("if"), dict):
+        blocks.append(schema)
+    root_required = set(schema.get("required") or [])
+    if not blocks or root_required:
+        return None
+    controls: list[str] = []
+    for block in blocks:
+        clause = block["if"]
+        for name in [*(clause.get("properties") or {}), *(clause.get("required") or [])]:
+            if name not in controls:
+                controls.append(name)
+    props = properties_of(schema)
+    choices = [_switch_values(name, props.get(name) or {}, blocks) for name in controls]
+    if math.prod(len(values) for values in choices) > MAX_SWITCH_COMBINATIONS:
+        return None
+    switched_off, requires_something = None, False
+    for combo in itertools.product(*choices):
+        data = {name: value for name, value in zip(controls, combo, strict=True) if value is not _LEFT_OUT}
+        required = set()
+        for block in blocks:
+            branch = block.get("then") if Draft7Validator(block["if"]).is_valid(data) else block.get("else")
+            required.update((branch or {}).get("required") or [])
+        if required:
+            requires_something = True
+        elif switched_off is None:
+            switched_off = {name: data.get(name) for name in controls}
+    return switched_off if requires_something else None
+
+
+def _switch_values(name: str, prop: dict, blocks: list[dict]) -> list:
+    """The values of a controlling field worth trying: left out, each value a condition
+    names, each choice of the field, and some other value the field accepts."""
+    candidates: list = []
+    for block in blocks:
+        tested = (block["if"].get("properties") or {}).get(name) or {}
+        candidates += [tested["const"]] if "const" in tested else list(tested.get("enum") or [])
+    candidates += list(prop.get("enum") or [])
+    candidates += [o["const"] for o in prop.get("oneOf") or [] if isinstance(o, dict) and "const" in o]
+    candidates += [True, False] if prop.get("type") == "boolean" else ["otro valor", 0]
+    accepts = Draft7Validator({k: v for k, v in prop.items() if not k.startswith("x-")}).is_valid
+    values: list = [_LEFT_OUT]
+    for value in candidates:
+        if accepts(value) and not any(value == v and type(value) is type(v) for v in values[1:]):
+            values.append(value)
+    return values
 
 
 def _finalize(props: dict[str, dict], data: dict) -> dict:

@@ -385,7 +385,8 @@ def check_context(runner):
     admin = walk.make_user("ya.registrado")
     assert walk.make_active_account(admin) == ACTIVE_ACCOUNT
     with runner.transaction() as session:
-        yield CheckContext(session, Actor.anonymous(), runner.config)
+        # A logged-in person: the Directorio list (active_accounts) is never an anonymous one's.
+        yield CheckContext(session, Actor(user_id=admin), runner.config)
 
 
 def _errors(check_context, form: str, changes: dict) -> dict:
@@ -463,3 +464,25 @@ def test_a_choice_listed_twice_is_refused_as_json_schema_says(check_context):
     assert validate(schema, {"sector": "salud"}, check_context, {})[1] == {
         "sector": ["Elija un sector de la lista."]
     }
+
+
+def test_option_sources_apply_their_own_policy(check_context, runner):
+    """Issue 17 point 2: the Directorio with NITs only for a logged-in person; names for the
+    anonymous registrant's autocomplete; never an account pending activation."""
+    from engine.domain.models import ACCOUNT_PENDING
+    from engine.domain.models import Account
+    from engine.functions import OPTIONS
+
+    session = check_context.session
+    active = session.get(Account, ACTIVE_ACCOUNT)
+    copied = {c.key: getattr(active, c.key) for c in Account.__table__.columns if c.key != "id"}
+    session.add(
+        Account(**{**copied, "nit": "899999001", "name": "ENTIDAD PENDIENTE", "state": ACCOUNT_PENDING})
+    )
+    session.flush()
+    anonymous = CheckContext(session, Actor.anonymous(), runner.config)
+    assert OPTIONS["active_accounts"](anonymous, {}) == []
+    listed = OPTIONS["active_accounts"](check_context, {})
+    assert [value for value, _label in listed] == [ACTIVE_ACCOUNT]
+    names = [name for name, _label in OPTIONS["account_names"](anonymous, {})]
+    assert len(names) == 1 and "PENDIENTE" not in names[0]

@@ -118,3 +118,27 @@ def test_a_step_gets_the_directory_only_for_its_own_actor(deployed, world):
     assert login(other, "otro").status_code == 302
     assert other.get(f"{task}/opciones/parent_account_id").status_code == 404
     assert deployed.test_client().get(f"{task}/opciones/municipality?department=05").status_code == 404
+
+
+# --------------------------------------------------------------------------- point 18
+
+
+def test_required_data_is_required_through_the_api_too(deployed, world):
+    """Completing "Información general" through /api/v1 with an empty body was accepted and
+    stored nulls: the form required its fields only while its hidden action said "continuar"."""
+    client = deployed.test_client()
+    task_id = _general_information_task(deployed, client, world).rsplit("/", 1)[1]
+    for body in ({}, {"action": "continuar"}, {"action": None, "nit": "800197268"}):
+        response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": body})
+        assert response.status_code == 422, body
+        errors = response.get_json()["errors"]
+        assert {"account_name", "department", "notification_email"} <= set(errors), body
+    assert (
+        "action" in client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {}}).get_json()["errors"]
+    )
+    # The task is still waiting, nothing was stored.
+    assert client.get(f"/api/v1/tasks/{task_id}").status_code == 200
+    # "Modificar" is the form's one way back: it asks for nothing and returns to the first part.
+    back = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"action": "modificar"}})
+    assert back.status_code == 200
+    assert [t["name"] for t in back.get_json()["next_tasks"]] == ["registrar_primera_parte"]
