@@ -38,7 +38,8 @@ chromium:
 		$(SUDO) apt-get update && $(APT_INSTALL) chromium fonts-liberation; \
 	fi
 
-# Lint and tests both run; the target fails if either does. PYTEST_ARGS='-k sqlite -x' narrows a run.
+# Lint (ruff, and the import contracts in pyproject.toml) and tests all run; the target fails
+# if any does. PYTEST_ARGS='-k sqlite -x' narrows a run.
 test: venv chromium
 	@url="$$(scripts/ensure_postgres.sh)" || { echo "no PostgreSQL for the tests" >&2; exit 1; }; \
 	echo "TEST_DATABASE_URL=$$url"; \
@@ -59,7 +60,7 @@ vendor:
 	cd tools/vendor && npm ci --no-audit --no-fund && ./copy-dist.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts tools/vendor/node_modules build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache tests/artifacts tools/vendor/node_modules build *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Production-style serving (docs/deploy.md): migrate, deploy the diagrams, then gunicorn and

@@ -19,6 +19,7 @@ from bench.diagrams import write_linear_set
 from engine import Actor
 from engine import EngineConfig
 from engine import Runner
+from engine.domain import secop_domain
 
 TASKS = 10
 
@@ -53,7 +54,9 @@ def run(quick: bool = False) -> dict:
     raw = summary(timed(lambda: _raw(spec), instances, warmup=20))
 
     runner = Runner.from_url(
-        sqlite_url("floor.db"), EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms")
+        sqlite_url("floor.db"),
+        EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms"),
+        domain=secop_domain(),
     )
     runner.create_schema()
     runner.deploy()

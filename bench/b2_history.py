@@ -13,6 +13,7 @@ from bench.diagrams import write_loop_set
 from engine import Actor
 from engine import EngineConfig
 from engine import Runner
+from engine.domain import secop_domain
 from engine.models import ProcessInstance
 
 MARKS = (1, 50, 200, 1000)
@@ -21,7 +22,9 @@ MARKS = (1, 50, 200, 1000)
 def run(quick: bool = False) -> dict:
     workdir = write_loop_set(Path(tempfile.mkdtemp()) / "workflows")
     runner = Runner.from_url(
-        sqlite_url("history.db"), EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms")
+        sqlite_url("history.db"),
+        EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms"),
+        domain=secop_domain(),
     )
     runner.create_schema()
     runner.deploy()

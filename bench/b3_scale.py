@@ -24,6 +24,7 @@ from engine import EngineConfig
 from engine import Runner
 from engine.config import PROJECT_ROOT
 from engine.db import Base
+from engine.domain import secop_domain
 from engine.models import HumanTask
 from engine.models import ProcessInstance
 
@@ -35,7 +36,9 @@ CHUNK = 5_000
 def _runner(url: str) -> Runner:
     defaults = {"review_ttl": "P3D", "nombre": "Ana"}
     runner = Runner.from_url(
-        url, EngineConfig(workflows_dir=DEMO, forms_dir=DEMO / "forms", process_defaults=defaults)
+        url,
+        EngineConfig(workflows_dir=DEMO, forms_dir=DEMO / "forms", process_defaults=defaults),
+        domain=secop_domain(),
     )
     with runner.transaction() as session:
         Base.metadata.create_all(session.get_bind())

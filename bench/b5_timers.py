@@ -19,6 +19,7 @@ from engine import Actor
 from engine import EngineConfig
 from engine import Runner
 from engine.db import Base
+from engine.domain import secop_domain
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
 
@@ -27,7 +28,8 @@ DEMO = ROOT / "tests" / "data" / "engine_demo"
 
 def measure(url: str, count: int) -> dict:
     runner = Runner.from_url(url, EngineConfig(workflows_dir=DEMO, forms_dir=DEMO / "forms",
-                                               process_defaults={"nombre": "Ana"}))  # fmt: skip
+                                               process_defaults={"nombre": "Ana"}),
+                             domain=secop_domain())  # fmt: skip
     with runner.transaction() as session:
         Base.metadata.create_all(session.get_bind())
     runner.deploy()

@@ -13,13 +13,16 @@ from bench.diagrams import write_linear_set
 from engine import EngineConfig
 from engine import Runner
 from engine.db import Base
+from engine.domain import secop_domain
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 def count(url: str) -> dict:
     workdir = write_linear_set(Path(tempfile.mkdtemp()) / "workflows", 10)
-    runner = Runner.from_url(url, EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms"))
+    runner = Runner.from_url(
+        url, EngineConfig(workflows_dir=workdir, forms_dir=workdir / "forms"), domain=secop_domain()
+    )
     with runner.transaction() as session:
         Base.metadata.create_all(session.get_bind())
     runner.deploy()

@@ -17,6 +17,7 @@ from bench.common import ROOT
 from engine import EngineConfig
 from engine import Runner
 from engine.db import Base
+from engine.domain import secop_domain
 
 PASSWORD = "Clave-bench-1"
 
@@ -34,7 +35,9 @@ def prepare(url: str, workflows_dir: Path, usernames=("bench",)) -> Runner:
     from engine.domain.models import User
 
     runner = Runner.from_url(
-        url, EngineConfig(workflows_dir=workflows_dir, forms_dir=workflows_dir / "forms")
+        url,
+        EngineConfig(workflows_dir=workflows_dir, forms_dir=workflows_dir / "forms"),
+        domain=secop_domain(),
     )
     with runner.transaction() as session:
         Base.metadata.create_all(session.get_bind())

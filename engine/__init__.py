@@ -2,6 +2,8 @@
 
 from engine.actors import Actor
 from engine.config import EngineConfig
+from engine.registry import Domain
+from engine.registry import Registry
 from engine.runner import Runner
 
-__all__ = ["Actor", "EngineConfig", "Runner"]
+__all__ = ["Actor", "Domain", "EngineConfig", "Registry", "Runner"]

@@ -1,4 +1,9 @@
-"""Command line: ``python -m engine check [DIR] [--forms DIR]``."""
+"""Command line: ``python -m engine check [DIR] [--forms DIR]`` and ``python -m engine worker``.
+
+This program is a composition root, like webui's ``create_app``: it is the one module of the
+engine package that names the SECOP domain (``engine.domain.secop_domain``), to hand it to
+the checker and the Runner. The engine's library modules never import ``engine.domain``
+(see the import-linter contracts in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from engine.checker import check
 from engine.checker import warnings
 from engine.config import EngineConfig
 from engine.diagrams import DiagramSet
+from engine.domain import secop_domain
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if not forms_dir.is_dir():
         forms_dir = directory / "forms"
     diagrams = DiagramSet.from_dirs(directory, forms_dir)
-    problems = check(diagrams)
+    problems = check(diagrams, secop_domain())
     for problem in problems:
         print(problem)
     for warning in warnings(diagrams):
@@ -74,7 +80,7 @@ def run_worker(poll: float) -> int:
     except MailNotConfigured as exc:
         print(exc, file=sys.stderr)
         return 2
-    runner = Runner.from_url(url, EngineConfig.from_env())
+    runner = Runner.from_url(url, EngineConfig.from_env(), domain=secop_domain())
     loop = Worker(runner, settings, poll_seconds=poll, transport=transport, lease=outbox_lease_from_env())
     loop.run_forever()
     return 0

@@ -20,10 +20,7 @@ from engine.diagrams import DiagramSet
 from engine.diagrams import new_parser
 from engine.expressions import ExpressionRefused
 from engine.expressions import check_source
-from engine.functions import CHECKS
-from engine.functions import OPTIONS
-from engine.functions import SERVICES
-from engine.functions import load_domain
+from engine.registry import Domain
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -55,9 +52,9 @@ def _local(element) -> str:
     return etree.QName(element).localname
 
 
-def check(diagrams: DiagramSet) -> list[Problem]:
-    """Every problem found in the set; empty means deployable."""
-    load_domain()
+def check(diagrams: DiagramSet, domain: Domain) -> list[Problem]:
+    """Every problem found in the set; empty means deployable. ``domain`` is what the diagrams
+    and forms may name (services, checks, option sources)."""
     problems: list[Problem] = []
     trees = {}
     for name, data in diagrams.workflows.items():
@@ -73,9 +70,9 @@ def check(diagrams: DiagramSet) -> list[Problem]:
             process_ids.update(p.get("id") for p in root.iterfind("bpmn:process", NS))
     for name, root in trees.items():
         if name.endswith(".bpmn"):
-            _check_bpmn(name, root, diagrams, lanes, process_ids, problems)
+            _check_bpmn(name, root, diagrams, lanes, process_ids, domain, problems)
         else:
-            _check_dmn(name, root, problems)
+            _check_dmn(name, root, domain, problems)
     if not problems:
         _check_with_spiff(diagrams, trees, problems)
     return sorted(set(problems))
@@ -133,11 +130,11 @@ def _check_lanes_file(diagrams, problems) -> dict:
     return lanes
 
 
-def _check_expression(problems, file, element, source, mode, what):
+def _check_expression(problems, file, element, source, mode, what, domain):
     if source is None or not source.strip():
         return
     try:
-        check_source(source.strip(), mode)
+        check_source(source.strip(), mode, domain.services)
     except ExpressionRefused as exc:
         element_id = element.get("id") or _nearest_id(element)
         problems.append(Problem(file, element.sourceline or 0, element_id, f"{what}: {exc}"))
@@ -149,7 +146,7 @@ def _nearest_id(element) -> str:
     return element.get("id") if element is not None else ""
 
 
-def _check_bpmn(file, root, diagrams, lanes, process_ids, problems):
+def _check_bpmn(file, root, diagrams, lanes, process_ids, domain, problems):
     shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
     edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
     containers = [*root.iterfind(".//bpmn:process", NS), *root.iterfind(".//bpmn:subProcess", NS)]
@@ -228,24 +225,24 @@ def _check_bpmn(file, root, diagrams, lanes, process_ids, problems):
                     f"proceso llamado inexistente: {call.get('calledElement')!r}",
                 )
             )
-    _check_bpmn_expressions(file, root, problems)
+    _check_bpmn_expressions(file, root, domain, problems)
     for task in root.iterfind(".//bpmn:userTask", NS):
-        _check_user_task(file, task, diagrams, problems)
+        _check_user_task(file, task, diagrams, domain, problems)
 
 
-def _check_bpmn_expressions(file, root, problems):
+def _check_bpmn_expressions(file, root, domain, problems):
     for cond in root.iterfind(".//bpmn:conditionExpression", NS):
-        _check_expression(problems, file, cond.getparent(), cond.text, "eval", "condición")
+        _check_expression(problems, file, cond.getparent(), cond.text, "eval", "condición", domain)
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
-        _check_expression(problems, file, script.getparent(), script.text, "exec", "script")
+        _check_expression(problems, file, script.getparent(), script.text, "exec", "script", domain)
     for tag in ("preScript", "postScript"):
         for script in root.iterfind(f".//spiff:{tag}", NS):
-            _check_expression(problems, file, script, script.text, "exec", tag)
+            _check_expression(problems, file, script, script.text, "exec", tag, domain)
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iterfind(f".//bpmn:{tag}", NS):
-            _check_expression(problems, file, timer, timer.text, "eval", "temporizador")
+            _check_expression(problems, file, timer, timer.text, "eval", "temporizador", domain)
     for operator in root.iterfind(".//spiff:serviceTaskOperator", NS):
-        if operator.get("id") not in SERVICES:
+        if operator.get("id") not in domain.services:
             problems.append(
                 Problem(
                     file,
@@ -255,21 +252,20 @@ def _check_bpmn_expressions(file, root, problems):
                 )
             )
         for param in operator.iterfind(".//spiff:parameter", NS):
-            _check_expression(
-                problems, file, operator, param.get("value"), "eval", f"parámetro {param.get('id')}"
-            )
+            what = f"parámetro {param.get('id')}"
+            _check_expression(problems, file, operator, param.get("value"), "eval", what, domain)
     for tag in ("expression", "messagePayload"):
         for expr in root.iterfind(f".//spiff:{tag}", NS):
-            _check_expression(problems, file, expr, expr.text, "eval", "correlación")
+            _check_expression(problems, file, expr, expr.text, "eval", "correlación", domain)
     for expr in root.iterfind(".//bpmn:formalExpression", NS):
-        _check_expression(problems, file, expr, expr.text, "eval", "expresión")
+        _check_expression(problems, file, expr, expr.text, "eval", "expresión", domain)
 
 
 def _properties(task) -> dict[str, str]:
     return {p.get("name"): p.get("value") for p in task.iterfind(".//spiff:property", NS)}
 
 
-def _check_user_task(file, task, diagrams, problems):
+def _check_user_task(file, task, diagrams, domain, problems):
     task_id, line = task.get("id"), task.sourceline
     properties = _properties(task)
     for key in ("formJsonSchemaFilename", "formUiSchemaFilename"):
@@ -285,7 +281,7 @@ def _check_user_task(file, task, diagrams, problems):
             problems.append(Problem(file, line, task_id, f"{form} no es JSON válido: {exc}"))
             continue
         if key == "formJsonSchemaFilename":
-            _check_schema(file, line, task_id, form, schema, problems)
+            _check_schema(file, line, task_id, form, schema, domain, problems)
     for text in task.iterfind(".//spiff:instructionsForEndUser", NS):
         try:
             SandboxedEnvironment().parse(text.text or "")
@@ -297,20 +293,20 @@ def _check_user_task(file, task, diagrams, problems):
             )
 
 
-def _check_schema(file, line, task_id, form, schema, problems):
+def _check_schema(file, line, task_id, form, schema, domain, problems):
     try:
         Draft7Validator.check_schema(schema)
     except SchemaError as exc:
         problems.append(Problem(file, line, task_id, f"{form} no es un JSON Schema válido: {exc.message}"))
         return
     for prop_name, prop in _walk_properties(schema):
-        if prop.get("x-check") and prop["x-check"] not in CHECKS:
+        if prop.get("x-check") and prop["x-check"] not in domain.checks:
             problems.append(
                 Problem(
                     file, line, task_id, f"{form}: {prop_name}: validación no registrada {prop['x-check']!r}"
                 )
             )
-        if prop.get("x-options") and prop["x-options"] not in OPTIONS:
+        if prop.get("x-options") and prop["x-options"] not in domain.options:
             problems.append(
                 Problem(
                     file,
@@ -340,18 +336,18 @@ def _walk_properties(schema):
                 yield from _walk_properties(sub)
 
 
-def _check_dmn(file, root, problems):
+def _check_dmn(file, root, domain, problems):
     ns = {"dmn": etree.QName(root).namespace}
     for expr in root.iterfind(".//dmn:inputExpression/dmn:text", ns):
-        _check_expression(problems, file, expr, expr.text, "eval", "expresión de entrada")
+        _check_expression(problems, file, expr, expr.text, "eval", "expresión de entrada", domain)
     for entry in root.iterfind(".//dmn:inputEntry/dmn:text", ns):
         text = (entry.text or "").strip()
         if text in ("", "-"):
             continue
         probe = f"x {text}" if text[:1] in "<>=!" or text.startswith(("in ", "not ")) else text
-        _check_expression(problems, file, entry, probe, "eval", "celda de entrada")
+        _check_expression(problems, file, entry, probe, "eval", "celda de entrada", domain)
     for entry in root.iterfind(".//dmn:outputEntry/dmn:text", ns):
-        _check_expression(problems, file, entry, entry.text, "eval", "celda de salida")
+        _check_expression(problems, file, entry, entry.text, "eval", "celda de salida", domain)
 
 
 def _line_of(trees, file, element_id) -> int:

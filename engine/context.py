@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.config import EngineConfig
+from engine.registry import Domain
 
 
 @dataclass
@@ -28,12 +29,13 @@ class StepContext:
     instance_id: int | None = None
     process_id: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    mailer: Any = None  # engine.mail.Mailer of the domain's templates (None: no templates)
 
     def queue_email(self, to: str, template: str, **context: Any):
         """Put an email in the outbox (same transaction); the worker sends it."""
-        from engine.mail import queue_email
-
-        return queue_email(self, to, template, context)
+        if self.mailer is None:
+            raise RuntimeError("this engine's domain has no email templates")
+        return self.mailer.queue(self, to, template, context)
 
     def record(self, kind: str, **data: Any) -> None:
         """Add an entry to the instance's event log (written with the step)."""
@@ -42,12 +44,16 @@ class StepContext:
 
 @dataclass
 class CheckContext:
-    """Passed to form checks and option sources: read-only access to the database."""
+    """Passed to form checks and option sources: read-only access to the database.
+
+    ``domain`` is where the form pipeline finds the checks, option sources and document
+    records the schema names."""
 
     session: Session
     actor: Actor
     config: EngineConfig
     instance_id: int | None = None
+    domain: Domain = field(default_factory=Domain)
 
 
 current_step: contextvars.ContextVar[StepContext] = contextvars.ContextVar("current_step")

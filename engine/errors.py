@@ -52,12 +52,16 @@ class DiagramInvalid(EngineError):
 
 
 class StepFailed(EngineError):
-    """A script, condition or service function failed while the engine advanced."""
+    """A script, condition or service function failed while the engine advanced, or the step
+    went over its budget (``engine.budget``). ``detail`` is for operators; ``data`` the
+    (redacted) task data of the failing element, when known."""
 
-    def __init__(self, message: str, element_id: str | None = None, detail: str | None = None):
+    def __init__(self, message: str, element_id: str | None = None, detail: str | None = None,
+                 data: dict | None = None):  # fmt: skip
         super().__init__(message)
         self.element_id = element_id
         self.detail = detail
+        self.data = data
 
 
 class DomainError(EngineError):

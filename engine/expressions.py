@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 import builtins
 import json
-from functools import lru_cache
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Mapping
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -18,8 +20,17 @@ from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 from engine.context import current_step
 from engine.errors import DomainError
-from engine.functions import SAFE_BUILTINS
-from engine.functions import SERVICES
+
+# Pure helpers scripts and conditions may call besides the domain's services.
+SAFE_BUILTINS: dict[str, Callable] = {
+    "len": len,
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "min": min,
+    "max": max,
+    "sorted": sorted,
+}
 
 _ALLOWED_NODES = (
     ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.AugAssign, ast.Pass,
@@ -40,45 +51,36 @@ class ExpressionRefused(ValueError):
     """Spanish explanation of why a script or expression is not allowed."""
 
 
-def _callable_names() -> set[str]:
-    return set(SERVICES) | set(SAFE_BUILTINS)
-
-
-def check_source(source: str, mode: str = "exec") -> None:
-    """Raise ExpressionRefused unless ``source`` parses and stays inside the allow-list."""
+def check_source(source: str, mode: str = "exec", services: Collection[str] = ()) -> None:
+    """Raise ExpressionRefused unless ``source`` parses and stays inside the allow-list; calls
+    may name the safe builtins and ``services`` (the domain's)."""
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as exc:
         raise ExpressionRefused(f"no es Python válido: {exc.msg} (línea {exc.lineno})") from None
-    callables = _callable_names()
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             raise ExpressionRefused(f"construcción no permitida: {type(node).__name__}")
         if isinstance(node, ast.Name):
             if node.id.startswith("_"):
                 raise ExpressionRefused(f"nombre no permitido: {node.id}")
-            if node.id in _FORBIDDEN_BUILTINS and node.id not in callables:
+            if node.id in _FORBIDDEN_BUILTINS and node.id not in services:
                 raise ExpressionRefused(f"función no permitida: {node.id}")
         if isinstance(node, ast.Assign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not all(isinstance(target, ast.Name) for target in targets):
                 raise ExpressionRefused("solo se puede asignar a variables simples")
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in callables:
-                name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-                raise ExpressionRefused(f"llamada a una función no registrada: {name}")
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name is None or (name not in services and name not in SAFE_BUILTINS):
+                raise ExpressionRefused(
+                    f"llamada a una función no registrada: {name or ast.unparse(node.func)}"
+                )
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 10_000:
             raise ExpressionRefused("texto literal demasiado largo")
 
 
-@lru_cache(maxsize=4096)
-def _checked(source: str, mode: str) -> None:
-    check_source(source, mode)
-
-
-def _bind_service(name: str):
-    fn = SERVICES[name]
-
+def _bind_service(name: str, fn: Callable) -> Callable:
     def call(*args, **kwargs):
         return fn(current_step.get(), *args, **kwargs)
 
@@ -87,27 +89,40 @@ def _bind_service(name: str):
 
 
 class AllowListEnvironment(TaskDataEnvironment):
-    """Task-data environment whose globals are the allow-listed builtins and the registered
-    services, bound to the current step's context."""
+    """Task-data environment whose globals are the allow-listed builtins and the domain's
+    services, bound to the current step's context. Every source is checked against the
+    allow-list before it first runs, and compiled once."""
 
-    def __init__(self):
-        env = {name: _bind_service(name) for name in SERVICES}
+    MAX_COMPILED = 4096  # diagrams are finite; this only bounds what DMN probes may add
+
+    def __init__(self, services: Mapping[str, Callable]):
+        self.services = services
+        env = {name: _bind_service(name, fn) for name, fn in services.items()}
         env["__builtins__"] = dict(SAFE_BUILTINS)
         super().__init__(env)
+        self._compiled: dict[tuple[str, str], object] = {}
+
+    def compiled(self, source: str, mode: str):
+        code = self._compiled.get((source, mode))
+        if code is None:
+            check_source(source, mode, self.services)
+            if len(self._compiled) >= self.MAX_COMPILED:
+                self._compiled.clear()
+            # "<string>": the name Spiff looks for to report a failing script's line.
+            code = self._compiled[(source, mode)] = compile(source, "<string>", mode)
+        return code
 
     def evaluate(self, expression, context, external_context=None):
-        _checked(expression, "eval")
-        return super().evaluate(expression, context, external_context)
+        return super().evaluate(self.compiled(expression, "eval"), context, external_context)
 
     def execute(self, script, context, external_context=None):
-        _checked(script, "exec")
-        return super().execute(script, context, external_context)
+        return super().execute(self.compiled(script, "exec"), context, external_context)
 
     def call_service(self, context, operation_name, operation_params, **_kwargs):
-        if operation_name not in SERVICES:
+        if operation_name not in self.services:
             raise DomainError(f"Función no registrada: {operation_name}")
         arguments = {name: param["value"] for name, param in operation_params.items()}
-        result = SERVICES[operation_name](current_step.get(), **arguments)
+        result = self.services[operation_name](current_step.get(), **arguments)
         return json.dumps(result, default=str)
 
 
@@ -115,8 +130,8 @@ class EngineScriptEngine(PythonScriptEngine):
     """Lets DomainError reach the runner untouched (Spiff would wrap it, and its own
     ``call_service`` error path references an undefined name in 3.2.0)."""
 
-    def __init__(self):
-        super().__init__(environment=AllowListEnvironment())
+    def __init__(self, services: Mapping[str, Callable]):
+        super().__init__(environment=AllowListEnvironment(services))
 
     def call_service(self, task, **kwargs):
         try:

@@ -17,10 +17,7 @@ from argon2 import PasswordHasher
 from jsonschema import Draft7Validator
 from jsonschema import FormatChecker
 
-from engine import uploads
 from engine.context import CheckContext
-from engine.functions import CHECKS
-from engine.functions import OPTIONS
 
 FORM_WIDE = ""
 _hasher = PasswordHasher()
@@ -212,6 +209,7 @@ def _is_choice(branch) -> bool:
 def validate(schema: dict, submitted: dict, check_context: CheckContext, task_data: dict | None = None):
     """Return (clean data, errors). ``errors`` maps field -> messages ("" = whole form)."""
     task_data = task_data or {}
+    domain = check_context.domain
     required_now = effective_schema(schema, task_data).get("required") or []
     props = properties_of(schema)
     errors: dict[str, list[str]] = {}
@@ -246,17 +244,19 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         if other and data.get(other) != data[name]:
             _add(errors, name, _message(prop, "x-sameAs"))
         if prop.get("format") == "document":
-            problem = uploads.document_problem(check_context, data[name], name)
+            problem = _document_problem(check_context, data[name], name)
             if problem:
                 _add(errors, name, problem)
         check_name = prop.get("x-check")
         if check_name:
-            problem = CHECKS[check_name](check_context, data[name], {**task_data, **data})
+            problem = domain.checks[check_name](check_context, data[name], {**task_data, **data})
             if problem:
                 _add(errors, name, problem)
         source = prop.get("x-options")
         if source and not prop.get("x-freeText"):
-            allowed = {str(value) for value, _label in OPTIONS[source](check_context, {**task_data, **data})}
+            allowed = {
+                str(value) for value, _label in domain.options[source](check_context, {**task_data, **data})
+            }
             if str(data[name]) not in allowed:
                 _add(errors, name, _message(prop, "enum"))
     if errors:
@@ -326,6 +326,13 @@ def _switch_values(name: str, prop: dict, blocks: list[dict]) -> list:
     return values
 
 
+def _document_problem(check_context: CheckContext, value, slot: str) -> str | None:
+    documents = check_context.domain.documents
+    if documents is None:
+        return "Este trámite no admite documentos anexos."
+    return documents.problem(check_context, value, slot)
+
+
 def _finalize(props: dict[str, dict], data: dict) -> dict:
     """Drop confirmations, hash secrets: what remains may be stored in task data."""
     clean = {}
@@ -360,7 +367,7 @@ class FormOptions(Mapping):
         self._sources = {
             name: prop["x-options"]
             for name, prop in properties_of(schema).items()
-            if prop.get("x-options") in OPTIONS
+            if prop.get("x-options") in check_context.domain.options
         }
         self._context = check_context
         self._task_data = task_data
@@ -368,7 +375,7 @@ class FormOptions(Mapping):
 
     def __getitem__(self, name: str) -> list[tuple[str, str]]:
         if name not in self._read:
-            source = OPTIONS[self._sources[name]]  # KeyError: not a field with options
+            source = self._context.domain.options[self._sources[name]]  # KeyError: no options
             self._read[name] = [(str(v), str(label)) for v, label in source(self._context, self._task_data)]
         return self._read[name]
 

@@ -1,30 +1,27 @@
-"""Loading a workflow from its row, advancing it, and writing back state + index rows.
+"""A workflow and its row: loading it, and what a step changed in it.
 
 The inbox index, message subscriptions and due timers are diffed between the state the
-instance was loaded in and the state after the step, so a step costs a handful of writes.
+instance was loaded in and the state after the step, so a step costs a handful of writes
+(``changes`` computes them; ``engine.store.Store.write_step`` writes them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.compaction import compact
 from engine.context import StepContext
-from engine.errors import Conflict
+from engine.errors import TaskNotReady
 from engine.lanes import assignment
-from engine.models import ElementVisit
-from engine.models import HumanTask
-from engine.models import InstanceEvent
-from engine.models import MessageSubscription
 from engine.models import ProcessInstance
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
@@ -85,7 +82,18 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
     return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
 
 
-def _correlation_value(task, event_definition) -> str | None:
+def ready_task(workflow: BpmnWorkflow, task_id: str):
+    """The READY human task ``task_id`` of the workflow, or TaskNotReady."""
+    try:
+        task = workflow.get_task_from_id(uuid.UUID(task_id))
+    except TaskNotFoundException:
+        raise TaskNotReady("Esta tarea ya no está disponible.") from None
+    if task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady("Esta tarea ya fue atendida.")
+    return task
+
+
+def correlation_value(task, event_definition) -> str | None:
     for prop in getattr(event_definition, "process_correlations", []) or []:
         try:
             value = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
@@ -100,7 +108,7 @@ def waiting_subscriptions(workflow: BpmnWorkflow) -> set[tuple[str, str]]:
     for task in workflow.event_manager.tasks.values():
         definition = task.task_spec.event_definition
         if isinstance(definition, MessageEventDefinition):
-            value = _correlation_value(task, definition)
+            value = correlation_value(task, definition)
             if value is not None:
                 found.add((definition.name, value))
     return found
@@ -134,21 +142,21 @@ class Snapshot:
         return cls(set(), set(), set())
 
 
-def _all_tasks(workflow: BpmnWorkflow):
+def all_tasks(workflow: BpmnWorkflow):
     yield from workflow.get_tasks()
     for subprocess in workflow.subprocesses.values():
         yield from subprocess.get_tasks()
 
 
 def completed_ids(workflow: BpmnWorkflow) -> set[str]:
-    return {str(t.id) for t in _all_tasks(workflow) if t.state == TaskState.COMPLETED}
+    return {str(t.id) for t in all_tasks(workflow) if t.state == TaskState.COMPLETED}
 
 
 def element_visits(workflow: BpmnWorkflow, before: set[str], row, now) -> list[dict]:
     """Elements a token completed during this step (diagram elements only, not Spiff's
     internal bookkeeping specs)."""
     visits = []
-    for task in _all_tasks(workflow):
+    for task in all_tasks(workflow):
         if task.state != TaskState.COMPLETED or str(task.id) in before or not task.task_spec.bpmn_id:
             continue
         arrived = task.parent.last_state_change if task.parent else task.last_state_change
@@ -181,74 +189,47 @@ def _first_int(sources: list[dict], key: str) -> int | None:
     return None
 
 
-_TASKS = HumanTask.__table__
-_INSTANCES = ProcessInstance.__table__
-_INSTANCE_FIELDS = (
-    "version_id owner_user_id account_id status completed_at error_message state serializer_version "
-    "next_timer_at updated_at lock_version"
-).split()
-# Built once: statements with bind parameters skip SQLAlchemy's per-call compilation and
-# cache-key work, which cost more than the workflow engine itself.
-FINISH_TASK = (
-    _TASKS.update()
-    .where(_TASKS.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("status"),
-        completed_at=bindparam("completed_at"),
-        completed_by=bindparam("completed_by"),
-    )
-)
-INSERT_TASK = _TASKS.insert()
-UPDATE_INSTANCE = (
-    _INSTANCES.update()
-    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.lock_version == bindparam("b_lock"))
-    .values({name: bindparam(name) for name in _INSTANCE_FIELDS})
-)
-INSERT_VISIT = ElementVisit.__table__.insert()
-INSERT_EVENT = InstanceEvent.__table__.insert()
-DELETE_SUBSCRIPTIONS = MessageSubscription.__table__.delete().where(
-    MessageSubscription.__table__.c.instance_id == bindparam("b_instance")
-)
-INSERT_SUBSCRIPTION = MessageSubscription.__table__.insert()
+@dataclass
+class StepWrite:
+    """Everything a step writes, as parameters of the store's built-once statements."""
+
+    finished: list[dict]  # human tasks no longer ready: completed (the one worked) or cancelled
+    new_tasks: list[dict]  # human-task index rows of the tasks that became ready
+    subscriptions: list[dict] | None  # the instance's message subscriptions; None: unchanged
+    visits: list[dict]
+    values: dict  # the instance row's new columns (state, status, timers, ...)
+    events: list[dict]
 
 
-def save(
-    session,
+def changes(
     row: ProcessInstance,
     version: LoadedVersion,
     workflow: BpmnWorkflow,
     before: Snapshot,
     ctx: StepContext,
+    ready: dict[str, object],
     completed_task_id: str | None = None,
-) -> list[HumanTask]:
-    """Write the step: state, human-task index, subscriptions, visits, events — as plain
-    Core statements (the ORM unit of work cost more than the engine itself).
-
-    Returns the new human-task rows (transient objects, already inserted)."""
+) -> StepWrite:
+    """What the step changed, diffed against the snapshot taken when the instance was loaded:
+    the inbox index, subscriptions, visits, events and the instance row. ``ready`` is
+    ``ready_human_tasks(workflow)``."""
     now = ctx.now
-    connection = session.connection()
-    ready = ready_human_tasks(workflow)
     sources = [t.data for t in ready.values()] + [current_data(workflow)]
     owner = _first_int(sources, "user_id") or row.owner_user_id
-    gone = before.ready - set(ready)
-    if gone:
-        connection.execute(
-            FINISH_TASK,
-            [
-                {
-                    "b_id": task_id,
-                    "status": "completed" if task_id == completed_task_id else "cancelled",
-                    "completed_at": now,
-                    "completed_by": ctx.actor.user_id if task_id == completed_task_id else None,
-                }
-                for task_id in sorted(gone)
-            ],
-        )
-    new_rows = []
+    finished = [
+        {
+            "b_id": task_id,
+            "status": "completed" if task_id == completed_task_id else "cancelled",
+            "completed_at": now,
+            "completed_by": ctx.actor.user_id if task_id == completed_task_id else None,
+        }
+        for task_id in sorted(before.ready - set(ready))
+    ]
+    new_tasks = []
     for task_id in sorted(set(ready) - before.ready):
         task = ready[task_id]
         schema_name, _ = version.form_names(task.task_spec)
-        new_rows.append(
+        new_tasks.append(
             {
                 "id": task_id,
                 "instance_id": row.id,
@@ -268,59 +249,46 @@ def save(
                 **assignment(version.lanes, task.task_spec.lane, task.data, owner, row.anonymous_token_hash),
             }
         )
-    if new_rows:
-        connection.execute(INSERT_TASK, new_rows)
-
     subscriptions = waiting_subscriptions(workflow)
-    if subscriptions != before.subscriptions:
-        connection.execute(DELETE_SUBSCRIPTIONS, {"b_instance": row.id})
-        if subscriptions:
-            connection.execute(
-                INSERT_SUBSCRIPTION,
-                [
-                    {"instance_id": row.id, "message_name": n, "correlation_value": v}
-                    for n, v in sorted(subscriptions)
-                ],
-            )
-
     visits = element_visits(workflow, before.completed, row, now)
     compact(workflow)
-    finished = workflow.is_completed()
+    finished_workflow = workflow.is_completed()
     values = {
         "version_id": version.id,
         "owner_user_id": owner,
         "account_id": _first_int(sources, "account_id") or row.account_id,
-        "status": ("completed" if workflow.success else "cancelled") if finished else "running",
-        "completed_at": now if finished else None,
+        "status": ("completed" if workflow.success else "cancelled") if finished_workflow else "running",
+        "completed_at": now if finished_workflow else None,
         "error_message": None,
         "state": dump_state(workflow),
         "serializer_version": SERIALIZER_VERSION,
-        "next_timer_at": None if finished else next_timer(workflow),
+        "next_timer_at": None if finished_workflow else next_timer(workflow),
         "updated_at": now,
         "lock_version": row.lock_version + 1,
     }
-    result = connection.execute(UPDATE_INSTANCE, {**values, "b_id": row.id, "b_lock": row.lock_version})
-    if result.rowcount != 1:
-        raise Conflict("Otra persona actualizó este trámite al mismo tiempo. Intente de nuevo.")
-    for key, value in values.items():
-        set_committed_value(row, key, value)
-    if visits:
-        connection.execute(INSERT_VISIT, visits)
-    if ctx.events:
-        connection.execute(
-            INSERT_EVENT,
-            [
-                {
-                    "instance_id": row.id,
-                    "at": now,
-                    "actor": ctx.actor.label,
-                    "user_id": ctx.actor.user_id,
-                    "kind": event["kind"],
-                    "element_id": event.get("element_id"),
-                    "task_id": event.get("task_id"),
-                    "data": redact(event.get("data")),
-                }
-                for event in ctx.events
-            ],
-        )
-    return [HumanTask(**values) for values in new_rows]
+    events = [
+        {
+            "instance_id": row.id,
+            "at": now,
+            "actor": ctx.actor.label,
+            "user_id": ctx.actor.user_id,
+            "kind": event["kind"],
+            "element_id": event.get("element_id"),
+            "task_id": event.get("task_id"),
+            "data": redact(event.get("data")),
+        }
+        for event in ctx.events
+    ]
+    return StepWrite(
+        finished=finished,
+        new_tasks=new_tasks,
+        subscriptions=None
+        if subscriptions == before.subscriptions
+        else [
+            {"instance_id": row.id, "message_name": n, "correlation_value": v}
+            for n, v in sorted(subscriptions)
+        ],
+        visits=visits,
+        values=values,
+        events=events,
+    )

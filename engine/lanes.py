@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from sqlalchemy import and_
 
 from engine.actors import Actor
+from engine.errors import NotFound
+from engine.errors import TaskNotReady
 from engine.models import HumanTask
 
 
@@ -69,3 +72,22 @@ def inbox_queues(actor: Actor) -> list:
             and_(HumanTask.account_id == account, HumanTask.role == role, HumanTask.lane_kind == "account")
         )
     return queues
+
+
+def task_key(task_id) -> str:
+    """A task id as the index stores it (a UUID string), or NotFound."""
+    try:
+        uuid.UUID(str(task_id))
+    except ValueError:
+        raise NotFound("La tarea no existe.") from None
+    return str(task_id)
+
+
+def workable(actor: Actor, row: HumanTask | None) -> HumanTask:
+    """``row`` if this actor may work it now; else the error to show, revealing nothing
+    about tasks of others."""
+    if row is None or not may_work(actor, row):
+        raise NotFound("La tarea no existe o no está asignada a usted.")
+    if row.status != "ready":
+        raise TaskNotReady("Esta tarea ya fue atendida.")
+    return row

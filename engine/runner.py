@@ -1,89 +1,126 @@
-"""The Runner: the engine's whole vocabulary. Every public method is one transaction."""
+"""The Runner: the engine's whole vocabulary, a facade over its collaborators. Every public
+method is one transaction.
+
+Collaborators (each injectable, built from the others by default):
+- ``store`` (``engine.store.Store``): sessions, transactions, row locks, built-once statements;
+- ``version_cache`` (``engine.versions.VersionCache``): parsed specs per version, deploy;
+- ``domain`` (``engine.registry.Domain``): services, form checks, option sources, email
+  templates, the actor loader, document records — the deployment's business rules;
+- ``steps`` (``engine.steps.StepPath``): the one path every change to an instance takes.
+
+Embeddings build the collaborators they want and pass them in::
+
+    Runner(store=Store(session_factory), version_cache=..., domain=secop_domain(), config=config)
+
+or, for short, ``Runner(session_factory, config, domain=secop_domain())`` /
+``Runner.from_url(url, config, domain=secop_domain())``. Without a domain the engine runs
+diagrams that name no services, checks, option sources, emails or documents.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import actions
 from engine import forms
 from engine import instances
+from engine import operations
+from engine import uploads
 from engine.actors import Actor
-from engine.actors import load_actor
 from engine.config import EngineConfig
 from engine.context import CheckContext
-from engine.db import Base
 from engine.db import make_engine
 from engine.db import make_session_factory
 from engine.db import utcnow
-from engine.deploy import Deployer
-from engine.documents import Documents
+from engine.diagrams import DiagramSet
 from engine.errors import Conflict
 from engine.errors import FormInvalid
 from engine.errors import NotFound
-from engine.expressions import EngineScriptEngine
-from engine.functions import load_domain
+from engine.errors import StepFailed
 from engine.instructions import render_instructions
 from engine.lanes import inbox_queues
-from engine.lanes import may_work
-from engine.lanes import token_hash
+from engine.lanes import task_key
+from engine.lanes import workable
 from engine.models import HumanTask
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
-from engine.operations import Operations
+from engine.models import ProcessVersion
+from engine.operations import InstancePage
+from engine.operations import MigrationCheck
 from engine.redact import redact
-from engine.serialization import SERIALIZER_VERSION
-from engine.signals import Signals
-from engine.stepping import Stepping
+from engine.registry import Domain
+from engine.steps import StepPath
+from engine.store import Store
+from engine.versions import VersionCache
 from engine.views import CompletionResult
 from engine.views import InstanceView
 from engine.views import StartResult
 from engine.views import TaskSummary
 from engine.views import TaskView
 
-INSERT_INSTANCE = ProcessInstance.__table__.insert().returning(ProcessInstance.__table__.c.id)
+
+def _reason(reason: str | None) -> str:
+    if not (reason or "").strip():
+        raise FormInvalid({"reason": ["Indique el motivo."]})
+    return reason.strip()
 
 
-class Runner(Signals, Documents, Operations, Deployer, Stepping):
-    """Start, list, claim, complete, message, time and cancel process instances."""
+class Runner:
+    """Start, list, claim, complete, message, time, cancel, retry and migrate process instances."""
 
-    def __init__(self, session_factory: Callable[[], Session], config: EngineConfig | None = None):
-        load_domain()
-        self.session_factory = session_factory
+    def __init__(
+        self,
+        session_factory: Callable[[], Session] | None = None,
+        config: EngineConfig | None = None,
+        domain: Domain | None = None,
+        *,
+        store: Store | None = None,
+        version_cache: VersionCache | None = None,
+    ):
+        if (session_factory is None) == (store is None):
+            raise TypeError("Runner needs a session factory or a store (one of them)")
         self.config = config or EngineConfig()
-        self.script_engine = EngineScriptEngine()
-        self._versions: dict[int, instances.LoadedVersion] = {}
+        self.domain = domain or Domain()
+        self.store = store or Store(session_factory)
+        self.version_cache = version_cache or VersionCache(self.store, self.domain, self.config)
+        self.steps = StepPath(self.store, self.version_cache, self.domain, self.config)
 
     @classmethod
-    def from_url(cls, url: str, config: EngineConfig | None = None, **engine_kwargs) -> Runner:
-        return cls(make_session_factory(make_engine(url, **engine_kwargs)), config)
+    def from_url(
+        cls, url: str, config: EngineConfig | None = None, domain: Domain | None = None, **engine_kwargs
+    ) -> Runner:
+        return cls(make_session_factory(make_engine(url, **engine_kwargs)), config, domain)
+
+    @property
+    def session_factory(self) -> Callable[[], Session]:
+        return self.store.session_factory
+
+    def transaction(self):
+        """A transaction of the engine's store (tests and tools read rows through it)."""
+        return self.store.transaction()
 
     def close(self) -> None:
         """Release pooled database connections."""
-        bind = self.session_factory.kw.get("bind") if hasattr(self.session_factory, "kw") else None
-        if bind is not None:
-            bind.dispose()
+        self.store.close()
 
     def create_schema(self) -> None:
         """Create every table (tests and the embedded demo; production runs migrations)."""
-        with self.session_factory() as session:
-            Base.metadata.create_all(session.get_bind())
+        self.store.create_schema()
 
     # ---- who is acting ------------------------------------------------------------------
     def actor_for_user(self, user_id: int | None, anonymous_tokens=()) -> Actor:
-        """The actor for a logged-in user: platform roles and account memberships from the DB."""
+        """The actor for a logged-in user: its roles, as the domain's actor loader reads them."""
         if user_id is None:
             return Actor.anonymous(*anonymous_tokens)
         with self.transaction() as session:
-            return load_actor(session, user_id, anonymous_tokens)
+            return self.domain.load_actor(session, user_id, anonymous_tokens)
 
-    @staticmethod
-    def _actor_in(session, actor: Actor) -> Actor:
-        return load_actor(session, actor.user_id, actor.anonymous_tokens)
+    def _check_context(self, session, actor: Actor, instance_id: int | None = None) -> CheckContext:
+        return CheckContext(session, actor, self.config, instance_id, self.domain)
 
     def task_options(self, actor: Actor, task_id: str, field: str, filled: dict | None = None):
         """The choices of ``field`` (``x-options``) on a task this actor may work, given the
@@ -96,54 +133,84 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             version_id = session.scalar(
                 select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
             )
-            version = self._version(session, version_id)
+            version = self.version_cache.get(session, version_id)
             schema_name, _ = version.form_names(version.task_spec(row.name))
             schema = version.forms.get(schema_name) if schema_name else None
             declared = forms.properties_of(schema or {})
             # Only the form's own fields, as text: nothing else reaches a source.
             known = {k: v for k, v in (filled or {}).items() if k in declared and isinstance(v, str)}
-            check_ctx = CheckContext(session, actor, self.config, row.instance_id)
+            check_ctx = self._check_context(session, actor, row.instance_id)
             lists = forms.FormOptions(schema or {}, check_ctx, known)
             if field not in lists:
                 raise NotFound("Este campo no tiene lista de opciones.")
             return lists[field]
 
-    # ---- instances ------------------------------------------------------------------------
+    # ---- steps: every change to an instance goes through self.steps ---------------------
     def start(self, process_id: str, actor: Actor, data: dict | None = None) -> StartResult:
         """Start the newest version of ``process_id`` and run it to its first wait."""
         anonymous_token = None if actor.user_id or actor.is_system else secrets.token_urlsafe(32)
         if anonymous_token:
             actor = Actor.anonymous(*actor.anonymous_tokens, anonymous_token)
-        with self.transaction() as session:
-            version = self._latest_version(session, process_id)
-            workflow = BpmnWorkflow(version.spec, version.subprocess_specs, script_engine=self.script_engine)
-            workflow.task_tree.data.update({**self.config.process_defaults, **(data or {})})
-            now = utcnow()
-            values = {
-                "process_id": process_id,
-                "version_id": version.id,
-                "status": "running",
-                "state": "{}",
-                "serializer_version": SERIALIZER_VERSION,
-                "lock_version": 1,
-                "started_by": actor.user_id,
-                "owner_user_id": actor.user_id,
-                "anonymous_token_hash": token_hash(anonymous_token) if anonymous_token else None,
-                "account_id": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-            # A Core INSERT ... RETURNING: the ORM's flush cost 40% of a start's CPU.
-            new_id = session.connection().execute(INSERT_INSTANCE, values).scalar_one()
-            row = ProcessInstance(id=new_id, **values)
-            before = instances.Snapshot.empty()
-            ctx = self._context(session, actor, row, now)
-            ctx.record("started", process=process_id, version=version.id)
-            self._advance(workflow, ctx, lambda wf: None)
-            new_rows = instances.save(session, row, version, workflow, before, ctx)
-            next_tasks = [TaskSummary.of(t) for t in new_rows if may_work(actor, t)]
-            return StartResult(row.id, anonymous_token, next_tasks)
+        return self.steps.run(actions.Start(actor, process_id, data, anonymous_token))
 
+    def complete_task(
+        self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]
+    ) -> CompletionResult:
+        """Validate, authorise, run to the next wait and commit — or change nothing.
+
+        ``data`` is the submission, or a function that reads it from the task's form (its
+        schemas and option lists): a browser post is then parsed inside this one
+        transaction instead of a transaction of its own before it."""
+        return self.steps.run(actions.CompleteTask(actor, task_id, data))
+
+    def deliver_message(
+        self, name: str, correlation_value: str, payload: dict | None = None, actor: Actor | None = None
+    ) -> int:
+        """Deliver message ``name`` to the instance waiting for it with this correlation value."""
+        return self.steps.run(
+            actions.DeliverMessage(actor or Actor.system(), name, correlation_value, payload)
+        )
+
+    def fire_due_timers(self, now=None, limit: int = 100) -> int:
+        """Advance every instance whose earliest timer is due. Returns how many moved."""
+        now = now or utcnow()
+        with self.transaction() as session:
+            due = session.scalars(
+                select(ProcessInstance.id)
+                .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
+                .order_by(ProcessInstance.next_timer_at).limit(limit)
+            ).all()  # fmt: skip
+        fired = 0
+        for instance_id in due:
+            try:
+                fired += self.steps.run(actions.FireTimer(instance_id, now))
+            except StepFailed:
+                continue  # recorded on the instance; the other due instances still fire
+        return fired
+
+    def cancel(self, actor: Actor, instance_id: int, reason: str) -> None:
+        """Cancel a running instance; the reason is required and audited."""
+        self.steps.run(actions.Cancel(actor, instance_id, _reason(reason)))
+
+    def retry(self, actor: Actor, instance_id: int, reason: str) -> None:
+        """Run a failed instance's engine steps again (after the cause was fixed)."""
+        self.steps.run(actions.Retry(actor, instance_id, _reason(reason)))
+
+    def check_migration(
+        self, instance_ids: list[int], target_version_id: int | None = None
+    ) -> list[MigrationCheck]:
+        """Dry run: which instances can move to the newest (or given) version, and why not."""
+        return [self.steps.run(actions.Migrate(Actor.system(), instance_id, target_version_id, dry_run=True))
+                for instance_id in instance_ids]  # fmt: skip
+
+    def migrate(self, actor: Actor, instance_ids: list[int], reason: str,
+                target_version_id: int | None = None) -> list[MigrationCheck]:  # fmt: skip
+        """Move running instances to the newest version; those that cannot move stay as they are."""
+        reason = _reason(reason)
+        moves = [actions.Migrate(actor, i, target_version_id, False, reason) for i in instance_ids]
+        return [self.steps.run(move) for move in moves]
+
+    # ---- tasks ----------------------------------------------------------------------------
     def inbox(
         self,
         actor: Actor,
@@ -172,16 +239,19 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             ordered = sorted(rows.values(), key=lambda row: (row.created_at, row.id))[:limit]
             return [TaskSummary.of(row) for row in ordered]
 
+    def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
+        return workable(actor, self.store.task(session, task_key(task_id), for_update))
+
     def task(self, actor: Actor, task_id: str) -> TaskView:
         """Everything needed to draw a task's form."""
         with self.transaction() as session:
             row = self._task_row(session, actor, task_id)
             instance = session.get(ProcessInstance, row.instance_id)
-            version, workflow = self._workflow(session, instance)
-            task = self._ready_task(workflow, row)
+            version, workflow = self.steps.load(session, instance)
+            task = instances.ready_task(workflow, row.id)
             schema_name, ui_name = version.form_names(task.task_spec)
             schema = forms.effective_schema(version.forms[schema_name], task.data) if schema_name else None
-            check_ctx = CheckContext(session, actor, self.config, instance.id)
+            check_ctx = self._check_context(session, actor, instance.id)
             return TaskView(
                 summary=TaskSummary.of(row),
                 schema=schema,
@@ -202,84 +272,12 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             version_id = session.scalar(
                 select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
             )
-            version = self._version(session, version_id)
-            check_ctx = CheckContext(session, actor, self.config, row.instance_id)
-            view = self._form_view(version, version.task_spec(row.name), row, check_ctx, {})
+            version = self.version_cache.get(session, version_id)
+            check_ctx = self._check_context(session, actor, row.instance_id)
+            view = TaskView.form(version, version.task_spec(row.name), row, check_ctx, {})
             # The lists are read now: the transaction ends here.
             view.options = dict(view.options)
             return view
-
-    @staticmethod
-    def _form_view(version, task_spec, row, check_ctx, task_data) -> TaskView:
-        schema_name, ui_name = version.form_names(task_spec)
-        schema = version.forms.get(schema_name) if schema_name else None
-        return TaskView(
-            summary=TaskSummary.of(row),
-            schema=schema,
-            uischema=version.forms.get(ui_name, {}) if ui_name else {},
-            instructions="",
-            documentation="",
-            data={},
-            options=forms.FormOptions(schema, check_ctx, task_data) if schema else {},
-        )
-
-    def complete_task(
-        self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]
-    ) -> CompletionResult:
-        """Validate, authorise, run to the next wait and commit — or change nothing.
-
-        ``data`` is the submission, or a function that reads it from the task's form (its
-        schemas and option lists): a browser post is then parsed inside this one
-        transaction instead of a transaction of its own before it."""
-        with self._failures_recorded(actor) as failing:
-            return self._complete_task(actor, task_id, data, failing)
-
-    def _complete_task(self, actor, task_id, data, failing) -> CompletionResult:
-        with self.transaction() as session:
-            row, instance = self._task_and_locked_instance(session, actor, task_id)
-            failing.update(instance_id=row.instance_id, element_id=row.name)
-            if row.claimed_by is not None and row.claimed_by != actor.user_id:
-                raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
-            version, workflow = self._workflow(session, instance)
-            task = self._ready_task(workflow, row)
-            before = instances.Snapshot.of(workflow)
-            schema_name, _ = version.form_names(task.task_spec)
-            check_ctx = CheckContext(session, actor, self.config, instance.id)
-            if callable(data):
-                data = data(self._form_view(version, task.task_spec, row, check_ctx, task.data))
-            clean = {}
-            if schema_name:
-                clean, errors = forms.validate(version.forms[schema_name], data or {}, check_ctx, task.data)
-                if errors:
-                    raise FormInvalid(errors)
-            now = utcnow()
-            ctx = self._context(session, actor, instance, now)
-            ctx.events.append(
-                {"kind": "task_completed", "element_id": row.name, "task_id": row.id, "data": dict(clean)}
-            )
-
-            def run(wf):
-                # Spiff's UserTask honours the BPMN ``variable`` property; other manual tasks merge.
-                if hasattr(task.task_spec, "add_data_from_form"):
-                    task.task_spec.add_data_from_form(task, clean)
-                else:
-                    task.set_data(**clean)
-                task.run()
-
-            self._advance(workflow, ctx, run)
-            new_rows = instances.save(
-                session, instance, version, workflow, before, ctx, completed_task_id=row.id
-            )
-            if actor.user_id is not None and any(t.lane_kind == "account" for t in new_rows):
-                # The step may have just made this user a member (registering an account
-                # makes the registrant its Administrador): judge the next tasks with that.
-                actor = self._actor_in(session, actor)
-            return CompletionResult(
-                instance.id,
-                instance.status,
-                [TaskSummary.of(t) for t in new_rows if may_work(actor, t)],
-                redact(instances.current_data(workflow)),
-            )
 
     def claim(self, actor: Actor, task_id: str) -> None:
         """Take a shared task so colleagues see it is being worked."""
@@ -288,16 +286,7 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             if row.claimed_by not in (None, actor.user_id):
                 raise Conflict("Otra persona ya tomó esta tarea.")
             row.claimed_by = actor.user_id
-            session.add(
-                InstanceEvent(
-                    instance_id=row.instance_id,
-                    actor=actor.label,
-                    user_id=actor.user_id,
-                    kind="task_claimed",
-                    element_id=row.name,
-                    task_id=row.id,
-                )
-            )
+            session.add(_task_event(row, actor, "task_claimed"))
 
     def release(self, actor: Actor, task_id: str) -> None:
         with self.transaction() as session:
@@ -305,37 +294,38 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
             if row.claimed_by != actor.user_id:
                 raise Conflict("Solo quien tomó la tarea puede liberarla.")
             row.claimed_by = None
-            session.add(
-                InstanceEvent(
-                    instance_id=row.instance_id,
-                    actor=actor.label,
-                    user_id=actor.user_id,
-                    kind="task_released",
-                    element_id=row.name,
-                    task_id=row.id,
-                )
-            )
+            session.add(_task_event(row, actor, "task_released"))
 
-    def cancel(self, actor: Actor, instance_id: int, reason: str) -> None:
-        """Cancel a running instance; the reason is required and audited."""
-        if not (reason or "").strip():
-            raise FormInvalid({"reason": ["Indique el motivo."]})
+    def stage_document(self, actor: Actor, task_id: str, field: str, filename: str, content: bytes) -> dict:
+        """Check and keep an upload for a file slot of a task the actor may work ("Anexar").
+
+        The document is only *staged*: the form that names it must still be submitted.
+        """
         with self.transaction() as session:
-            instance = self._lock(session, instance_id)
-            if instance.status in ("completed", "cancelled"):
-                raise Conflict("La instancia ya terminó.")
-            version, workflow = self._workflow(session, instance)
-            before = instances.Snapshot.of(workflow)
-            ctx = self._context(session, actor, instance, utcnow())
-            ctx.record("cancelled", reason=reason.strip())
-            workflow.cancel()
-            instances.save(session, instance, version, workflow, before, ctx)
+            row = self._task_row(session, actor, task_id)
+            instance = session.get(ProcessInstance, row.instance_id)
+            version = self.version_cache.get(session, instance.version_id)
+            schema = version.forms.get(row.form_schema or "", {})
+            slot = forms.properties_of(schema).get(field, {})
+            if slot.get("format") != "document" or self.domain.documents is None:
+                raise NotFound("Este formulario no tiene ese documento.")
+            name, content_type = uploads.check_upload(filename, content, self.config.max_upload_bytes)
+            stored_name, sha256 = uploads.store(self.config.upload_dir, content)
+            public_id = self.domain.documents.stage(
+                session, instance_id=instance.id, slot=field, original_filename=name, stored_name=stored_name,
+                content_type=content_type, size=len(content), sha256=sha256, uploaded_by=actor.user_id,
+            )  # fmt: skip
+            data = {"slot": field, "filename": name, "sha256": sha256, "size": len(content)}
+            session.add(_task_event(row, actor, "document_staged", data))
+            return {"id": public_id, "filename": name, "content_type": content_type,
+                    "size": len(content), "sha256": sha256}  # fmt: skip
 
+    # ---- instances, for operators ---------------------------------------------------------
     def instance(self, instance_id: int) -> InstanceView:
         """An instance as operators see it (callers decide who may see it)."""
         with self.transaction() as session:
-            instance = self._instance_or_404(session, instance_id)
-            version, workflow = self._workflow(session, instance)
+            instance = self.store.instance(session, instance_id)
+            _version, workflow = self.steps.load(session, instance)
             tasks = session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
             ).all()
@@ -354,9 +344,59 @@ class Runner(Signals, Documents, Operations, Deployer, Stepping):
                          "data": e.data} for e in events],
             )  # fmt: skip
 
-    def count_instances(self, process_id: str | None = None) -> int:
+    def list_instances(self, process_id=None, version_id=None, status=None, account_id=None,
+                       started_from=None, started_to=None, waiting_role=None, sort="-created_at",
+                       page=1, per_page=50) -> InstancePage:  # fmt: skip
+        """Instances matching the filters, sorted and paginated, from index columns only."""
         with self.transaction() as session:
-            query = select(func.count(ProcessInstance.id))
-            if process_id:
-                query = query.where(ProcessInstance.process_id == process_id)
-            return session.scalar(query)
+            return operations.list_instances(
+                session, process_id, version_id, status, account_id, started_from, started_to,
+                waiting_role, sort, page, per_page,
+            )  # fmt: skip
+
+    def element_states(self, instance_id: int) -> dict[str, str]:
+        """bpmn id -> completed | active | failed, for colouring the instance's diagram."""
+        with self.transaction() as session:
+            instance = self.store.instance(session, instance_id)
+            _version, workflow = self.steps.load(session, instance)
+            return operations.element_states(session, instance, workflow)
+
+    def heatmap(self, process_id: str, since=None, until=None):
+        """bpmn id -> (instances that passed, median seconds spent there) over the period."""
+        with self.transaction() as session:
+            return operations.heatmap(session, process_id, since, until)
+
+    # ---- versions -------------------------------------------------------------------------
+    def deploy(
+        self, diagrams: DiagramSet | None = None, deployed_by: int | None = None
+    ) -> list[ProcessVersion]:
+        """Check the set (default: the configured directories) and store a new version of
+        every process whose files changed. Raises DiagramInvalid with the checker's problems."""
+        return self.version_cache.deploy(diagrams, deployed_by)
+
+    def current_diagrams(self) -> DiagramSet:
+        return self.version_cache.current_diagrams()
+
+    def deployed_diagrams(self) -> DiagramSet:
+        """The files of every process's newest version: what an analyst's change applies to."""
+        return self.version_cache.deployed_diagrams()
+
+    def latest_versions(self) -> list[ProcessVersion]:
+        return self.version_cache.latest_rows()
+
+    def versions(self, process_id: str) -> list[tuple[ProcessVersion, int]]:
+        """Every version of a process, newest first, with its number of instances."""
+        with self.transaction() as session:
+            return operations.versions_of(session, process_id)
+
+    def version(self, version_id: int) -> ProcessVersion:
+        with self.transaction() as session:
+            row = session.get(ProcessVersion, version_id)
+            if row is None:
+                raise NotFound("La versión no existe.")
+            return row
+
+
+def _task_event(row: HumanTask, actor: Actor, kind: str, data: dict | None = None) -> InstanceEvent:
+    return InstanceEvent(instance_id=row.instance_id, actor=actor.label, user_id=actor.user_id, kind=kind,
+                         element_id=row.name, task_id=row.id, data=data)  # fmt: skip

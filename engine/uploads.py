@@ -86,18 +86,3 @@ def path_of(upload_dir: Path, stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("invalid stored name")
     return Path(upload_dir) / stored_name
-
-
-def document_problem(check_context, value, field: str) -> str | None:
-    """Form check for ``format: document`` fields: the id must be a document staged for this
-    instance and this slot (or one already attached to it)."""
-    from sqlalchemy import select
-
-    from engine.domain.models import Document
-
-    document = check_context.session.scalar(select(Document).where(Document.public_id == str(value)))
-    if document is None or document.instance_id != check_context.instance_id or document.slot != field:
-        return "Anexe el documento de nuevo."
-    if document.state == "replaced":
-        return "Este documento fue reemplazado; anexe el vigente."
-    return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from engine import forms
 from engine.models import HumanTask
 
 
@@ -53,6 +54,22 @@ class TaskView:
     documentation: str
     data: dict[str, Any]
     options: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def form(cls, version, task_spec, row: HumanTask, check_context, task_data: dict) -> TaskView:
+        """The task's form alone: schemas and option lists (read when asked for), no
+        instructions and no prefill."""
+        schema_name, ui_name = version.form_names(task_spec)
+        schema = version.forms.get(schema_name) if schema_name else None
+        return cls(
+            summary=TaskSummary.of(row),
+            schema=schema,
+            uischema=version.forms.get(ui_name, {}) if ui_name else {},
+            instructions="",
+            documentation="",
+            data={},
+            options=forms.FormOptions(schema, check_context, task_data) if schema else {},
+        )
 
 
 @dataclass

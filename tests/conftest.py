@@ -236,23 +236,25 @@ def _close_runner(runner) -> None:
 
 @pytest.fixture
 def make_runner(database_url, tmp_path):
-    """Factory: ``make_runner(workflows_dir=None, forms_dir=None, deploy=True, **config)``.
+    """Factory: ``make_runner(workflows_dir=None, forms_dir=None, deploy=True, domain=None, **config)``.
 
     Builds a ``Runner`` on this test's database with uploads under ``tmp_path``; the schema
     exists already (see ``database_url``) and the diagrams are deployed unless ``deploy=False``.
+    The domain is SECOP's unless another one is given.
     """
     from engine import EngineConfig
     from engine import Runner
+    from engine.domain import secop_domain
 
     made = []
 
-    def factory(workflows_dir=None, forms_dir=None, deploy=True, **config):
+    def factory(workflows_dir=None, forms_dir=None, deploy=True, domain=None, **config):
         config.setdefault("upload_dir", tmp_path / "uploads")
         if workflows_dir is not None:
             config["workflows_dir"] = Path(workflows_dir)
         if forms_dir is not None:
             config["forms_dir"] = Path(forms_dir)
-        runner = Runner.from_url(database_url, EngineConfig(**config))
+        runner = Runner.from_url(database_url, EngineConfig(**config), domain=domain or secop_domain())
         made.append(runner)
         if database_url.startswith("sqlite"):
             runner.create_schema()

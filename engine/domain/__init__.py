@@ -1,9 +1,39 @@
 """The guide's domain: tables, and the services, form checks and option sources diagrams and
-forms name. Importing the package registers every one of them (see engine.functions)."""
+forms name. ``secop_domain()`` is what an embedding (webui, ``python -m engine``, tests)
+hands to ``engine.Runner``; the engine core itself never imports this package."""
 
-from engine.domain import access  # noqa: F401
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from jinja2 import FileSystemLoader
+
+from engine.domain import access  # noqa: F401  (each module registers its functions)
 from engine.domain import accounts  # noqa: F401
 from engine.domain import checks  # noqa: F401
 from engine.domain import models  # noqa: F401
 from engine.domain import support  # noqa: F401
 from engine.domain import users  # noqa: F401
+from engine.domain.actors import load_actor
+from engine.domain.documents import SecopDocuments
+from engine.domain.registry import CHECKS
+from engine.domain.registry import OPTIONS
+from engine.domain.registry import SERVICES
+from engine.registry import Domain
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "email"
+
+
+@functools.cache
+def secop_domain() -> Domain:
+    """The SECOP II onboarding domain: its registries, email templates, the actor loader that
+    reads roles and memberships, and the document records."""
+    return Domain(
+        services=SERVICES,
+        checks=CHECKS,
+        options=OPTIONS,
+        email_templates=FileSystemLoader(str(EMAIL_TEMPLATES)),
+        load_actor=load_actor,
+        documents=SecopDocuments(),
+    )

@@ -19,8 +19,8 @@ from engine.domain.models import AccessRequest
 from engine.domain.models import Account
 from engine.domain.models import Membership
 from engine.domain.models import User
+from engine.domain.registry import service
 from engine.errors import DomainError
-from engine.functions import service
 
 LAST_ADMIN_MESSAGE = (
     "La cuenta debe conservar al menos un Usuario Administrador: asigne otro antes de quitar este."

@@ -15,8 +15,8 @@ from engine.domain.models import Account
 from engine.domain.models import Document
 from engine.domain.models import Membership
 from engine.domain.models import User
+from engine.domain.registry import service
 from engine.errors import DomainError
-from engine.functions import service
 
 DOCUMENT_LABELS = {
     "acto_estructura": "Último acto de estructura y organización o Acta de creación",

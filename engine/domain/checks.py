@@ -15,8 +15,8 @@ from engine.domain import rules
 from engine.domain.models import ACCOUNT_ACTIVE
 from engine.domain.models import Account
 from engine.domain.models import User
-from engine.functions import check
-from engine.functions import options
+from engine.domain.registry import check
+from engine.domain.registry import options
 
 # Colombia keeps UTC-5 all year: "today" for a certificate is Bogotá's today.
 BOGOTA = dt.timezone(dt.timedelta(hours=-5), "America/Bogota")

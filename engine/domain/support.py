@@ -14,8 +14,8 @@ from engine.domain.models import ACCOUNT_CORRECTION
 from engine.domain.models import ACCOUNT_PENDING
 from engine.domain.models import SupportCase
 from engine.domain.models import SupportCaseDecision
+from engine.domain.registry import service
 from engine.errors import DomainError
-from engine.functions import service
 
 KIND_MIXED_PROFILE = "Perfil Mixto"
 

@@ -16,8 +16,8 @@ from engine.domain import rules
 from engine.domain.models import USER_ACTIVE
 from engine.domain.models import USER_PENDING
 from engine.domain.models import User
+from engine.domain.registry import service
 from engine.errors import DomainError
-from engine.functions import service
 
 
 def token_hash(token: str) -> str:

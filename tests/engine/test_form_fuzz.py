@@ -101,7 +101,7 @@ def test_form_validation_never_raises(form, runner):
     @given(data=_strategy(schema))
     def check(data):
         with runner.transaction() as session:
-            context = CheckContext(session, Actor(user_id=1), runner.config, instance_id=None)
+            context = CheckContext(session, Actor(user_id=1), runner.config, domain=runner.domain)
             clean, errors = validate(schema, data, context, {})
         assert isinstance(errors, dict)
         for field, messages in errors.items():
@@ -118,7 +118,7 @@ def test_form_validation_never_raises(form, runner):
 def test_control_characters_are_refused_with_a_message(runner):
     schema = {"type": "object", "properties": {"nombre": {"type": "string", "title": "Nombre"}}}
     with runner.transaction() as session:
-        context = CheckContext(session, Actor(user_id=1), runner.config)
+        context = CheckContext(session, Actor(user_id=1), runner.config, domain=runner.domain)
         assert validate(schema, {"nombre": "Ana\x00"}, context) == (
             {},
             {"nombre": ["El texto contiene caracteres no permitidos."]},

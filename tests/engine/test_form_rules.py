@@ -386,7 +386,7 @@ def check_context(runner):
     assert walk.make_active_account(admin) == ACTIVE_ACCOUNT
     with runner.transaction() as session:
         # A logged-in person: the Directorio list (active_accounts) is never an anonymous one's.
-        yield CheckContext(session, Actor(user_id=admin), runner.config)
+        yield CheckContext(session, Actor(user_id=admin), runner.config, domain=runner.domain)
 
 
 def _errors(check_context, form: str, changes: dict) -> dict:
@@ -471,8 +471,8 @@ def test_option_sources_apply_their_own_policy(check_context, runner):
     anonymous registrant's autocomplete; never an account pending activation."""
     from engine.domain.models import ACCOUNT_PENDING
     from engine.domain.models import Account
-    from engine.functions import OPTIONS
 
+    options = runner.domain.options
     session = check_context.session
     active = session.get(Account, ACTIVE_ACCOUNT)
     copied = {c.key: getattr(active, c.key) for c in Account.__table__.columns if c.key != "id"}
@@ -480,9 +480,9 @@ def test_option_sources_apply_their_own_policy(check_context, runner):
         Account(**{**copied, "nit": "899999001", "name": "ENTIDAD PENDIENTE", "state": ACCOUNT_PENDING})
     )
     session.flush()
-    anonymous = CheckContext(session, Actor.anonymous(), runner.config)
-    assert OPTIONS["active_accounts"](anonymous, {}) == []
-    listed = OPTIONS["active_accounts"](check_context, {})
+    anonymous = CheckContext(session, Actor.anonymous(), runner.config, domain=runner.domain)
+    assert options["active_accounts"](anonymous, {}) == []
+    listed = options["active_accounts"](check_context, {})
     assert [value for value, _label in listed] == [ACTIVE_ACCOUNT]
-    names = [name for name, _label in OPTIONS["account_names"](anonymous, {})]
+    names = [name for name, _label in options["account_names"](anonymous, {})]
     assert len(names) == 1 and "PENDIENTE" not in names[0]

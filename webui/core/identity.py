@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from flask_login import current_user
 
 from engine.actors import Actor
-from engine.actors import load_actor
-from engine.actors import load_user_and_actor
+from engine.domain.actors import load_actor
+from engine.domain.actors import load_user_and_actor
 from engine.domain.models import USER_ACTIVE
 from engine.domain.models import Account
 from engine.domain.models import User

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from engine import Runner
 from engine.db import make_engine
 from engine.db import make_session_factory
+from engine.domain import secop_domain
 from webui.core.config import engine_config
 from webui.core.extensions import db
 
@@ -34,4 +35,7 @@ def init_app(app) -> None:
             # timeout), and the Runner gets the engine's configuration on the same file.
             sqlite_pragmas(db.engine)
             runner_engine = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-        app.extensions["runner"] = Runner(make_session_factory(runner_engine), engine_config(app.config))
+        # The SECOP domain is handed to the engine here: the engine core never imports it.
+        app.extensions["runner"] = Runner(
+            make_session_factory(runner_engine), engine_config(app.config), domain=secop_domain()
+        )

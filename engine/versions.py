@@ -1,34 +1,53 @@
-"""Deploying diagram sets as versions, and the per-version cache of parsed specs."""
+"""Deployed versions: deploying a diagram set, and the cache of parsed specs per version."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
 from engine.checker import check
+from engine.config import EngineConfig
 from engine.diagrams import DiagramSet
 from engine.diagrams import build_versions
 from engine.errors import DiagramInvalid
 from engine.errors import NotFound
 from engine.instances import LoadedVersion
 from engine.models import ProcessVersion
+from engine.registry import Domain
 from engine.serialization import spec_from_dict
-
-NEWEST_VERSION = (  # built once: every start asks
-    select(ProcessVersion.id)
-    .where(ProcessVersion.process_id == bindparam("process_id"))
-    .order_by(ProcessVersion.number.desc())
-    .limit(1)
-)
+from engine.store import Store
 
 
-class Deployer:
-    """Mixed into Runner: needs ``transaction()``, ``config`` and ``_versions``."""
+class VersionCache:
+    """Every version's parsed spec, forms and lanes, parsed once per process (a version
+    never changes), and deployment of new versions checked against the domain."""
+
+    def __init__(self, store: Store, domain: Domain, config: EngineConfig):
+        self.store = store
+        self.domain = domain
+        self.config = config
+        self._loaded: dict[int, LoadedVersion] = {}
+
+    def get(self, session, version_id: int) -> LoadedVersion:
+        loaded = self._loaded.get(version_id)
+        if loaded is None:
+            row = session.get(ProcessVersion, version_id)
+            if row is None:
+                raise NotFound("La versión no existe.")
+            spec, subprocess_specs = spec_from_dict(row.spec)
+            loaded = self._loaded[version_id] = LoadedVersion.from_files(row, spec, subprocess_specs)
+        return loaded
+
+    def newest(self, session, process_id: str) -> LoadedVersion:
+        version_id = self.store.newest_version_id(session, process_id)
+        if version_id is None:
+            raise NotFound(f"El proceso {process_id!r} no está desplegado.")
+        return self.get(session, version_id)
 
     def current_diagrams(self) -> DiagramSet:
+        """The diagram set in the configured directories."""
         return DiagramSet.from_dirs(Path(self.config.workflows_dir), Path(self.config.forms_dir))
 
     def deploy(
@@ -39,12 +58,12 @@ class Deployer:
         Raises DiagramInvalid with the checker's problems; deploys nothing in that case.
         """
         diagrams = diagrams or self.current_diagrams()
-        problems = check(diagrams)
+        problems = check(diagrams, self.domain)
         if problems:
             raise DiagramInvalid(problems)
         drafts = build_versions(diagrams)
         created = []
-        with self.transaction() as session:
+        with self.store.transaction() as session:
             for draft in drafts:
                 exists = session.scalar(
                     select(ProcessVersion.id).where(
@@ -73,8 +92,9 @@ class Deployer:
                 created.append(row)
         return created
 
-    def latest_versions(self) -> list[ProcessVersion]:
-        with self.transaction() as session:
+    def latest_rows(self) -> list[ProcessVersion]:
+        """The newest version row of every process."""
+        with self.store.transaction() as session:
             newest = (
                 select(ProcessVersion.process_id, func.max(ProcessVersion.number).label("number"))
                 .group_by(ProcessVersion.process_id)
@@ -87,17 +107,12 @@ class Deployer:
             )
             return list(session.scalars(query.order_by(ProcessVersion.process_id)))
 
-    def _latest_version(self, session, process_id: str) -> LoadedVersion:
-        version_id = session.scalar(NEWEST_VERSION, {"process_id": process_id})
-        if version_id is None:
-            raise NotFound(f"El proceso {process_id!r} no está desplegado.")
-        return self._version(session, version_id)
-
-    def _version(self, session, version_id: int) -> LoadedVersion:
-        loaded = self._versions.get(version_id)
-        if loaded is None:
-            row = session.get(ProcessVersion, version_id)
-            spec, subprocess_specs = spec_from_dict(row.spec)
-            loaded = LoadedVersion.from_files(row, spec, subprocess_specs)
-            self._versions[version_id] = loaded
-        return loaded
+    def deployed_diagrams(self) -> DiagramSet:
+        """The files of every process's newest version: what an analyst's change applies to."""
+        workflows: dict[str, bytes] = {}
+        forms: dict[str, bytes] = {}
+        for version in self.latest_rows():
+            for name, text in version.files.items():
+                target = forms if name.startswith("forms/") else workflows
+                target.setdefault(name.removeprefix("forms/"), text.encode())
+        return DiagramSet(workflows, forms)

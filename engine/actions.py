@@ -1,0 +1,336 @@
+"""What each entry point does inside the one step path (``engine.steps``): start, complete a
+task, deliver a message, fire a timer, cancel, retry, migrate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from SpiffWorkflow.bpmn.util.diff import diff_workflow
+from SpiffWorkflow.bpmn.util.diff import migrate_workflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from engine import forms
+from engine import instances
+from engine.actors import Actor
+from engine.context import CheckContext
+from engine.db import utcnow
+from engine.errors import Conflict
+from engine.errors import FormInvalid
+from engine.errors import MessageNotExpected
+from engine.instances import Snapshot
+from engine.lanes import may_work
+from engine.lanes import task_key
+from engine.lanes import token_hash
+from engine.lanes import workable
+from engine.operations import MigrationCheck
+from engine.operations import migration_problem
+from engine.redact import redact
+from engine.serialization import SERIALIZER_VERSION
+from engine.serialization import serializer
+from engine.steps import EndStep
+from engine.steps import Step
+from engine.views import CompletionResult
+from engine.views import StartResult
+from engine.views import TaskSummary
+from engine.views import TaskView
+
+NOT_EXPECTED = "El enlace ya fue usado, venció o no es válido."
+
+
+class Start(Step):
+    """A new instance of the newest version of a process, run to its first wait. A failed
+    start leaves no instance behind, so there is nothing to record it on."""
+
+    kind = "start"
+    records_failures = False
+
+    def __init__(self, actor: Actor, process_id: str, data: dict | None, anonymous_token: str | None):
+        self.actor = actor
+        self.process_id = process_id
+        self.data = data
+        self.anonymous_token = anonymous_token
+
+    def locate(self, path, session):
+        self.version = path.versions.newest(session, self.process_id)
+        now = utcnow()
+        return path.store.insert_instance(
+            session,
+            {
+                "process_id": self.process_id,
+                "version_id": self.version.id,
+                "status": "running",
+                "state": "{}",
+                "serializer_version": SERIALIZER_VERSION,
+                "lock_version": 1,
+                "started_by": self.actor.user_id,
+                "owner_user_id": self.actor.user_id,
+                "anonymous_token_hash": token_hash(self.anonymous_token) if self.anonymous_token else None,
+                "account_id": None,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+
+    def load(self, path, session, instance):
+        version = self.version
+        workflow = BpmnWorkflow(version.spec, version.subprocess_specs, script_engine=path.script_engine)
+        workflow.task_tree.data.update({**path.config.process_defaults, **(self.data or {})})
+        return version, workflow, Snapshot.empty()
+
+    def prepare(self, step):
+        step.ctx.record("started", process=self.process_id, version=self.version.id)
+
+    def answer(self, step, new_tasks):
+        next_tasks = [TaskSummary.of(t) for t in new_tasks if may_work(self.actor, t)]
+        return StartResult(step.instance.id, self.anonymous_token, next_tasks)
+
+
+class CompleteTask(Step):
+    """A person submits a task's form: authorise, validate, run the task and the engine."""
+
+    kind = "complete_task"
+
+    def __init__(self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]):
+        self.actor = actor
+        self.task_id = task_key(task_id)
+        self.data = data
+
+    def locate(self, path, session):
+        row, instance = path.store.task_and_locked_instance(session, self.task_id)
+        self.row = workable(self.actor, row)
+        self.element_id = row.name
+        if row.claimed_by is not None and row.claimed_by != self.actor.user_id:
+            raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
+        self.completed_task_id = row.id
+        return instance
+
+    def prepare(self, step):
+        self.task = task = instances.ready_task(step.workflow, self.row.id)
+        check_ctx = CheckContext(
+            step.session, self.actor, step.path.config, step.instance.id, step.path.domain
+        )
+        data = self.data
+        if callable(data):
+            data = data(TaskView.form(step.version, task.task_spec, self.row, check_ctx, task.data))
+        self.clean = {}
+        schema_name, _ = step.version.form_names(task.task_spec)
+        if schema_name:
+            self.clean, errors = forms.validate(
+                step.version.forms[schema_name], data or {}, check_ctx, task.data
+            )
+            if errors:
+                raise FormInvalid(errors)
+        step.ctx.events.append(
+            {
+                "kind": "task_completed",
+                "element_id": self.row.name,
+                "task_id": self.row.id,
+                "data": dict(self.clean),
+            }
+        )
+
+    def act(self, workflow):
+        task = self.task
+        # Spiff's UserTask honours the BPMN ``variable`` property; other manual tasks merge.
+        if hasattr(task.task_spec, "add_data_from_form"):
+            task.task_spec.add_data_from_form(task, self.clean)
+        else:
+            task.set_data(**self.clean)
+        task.run()
+
+    def answer(self, step, new_tasks):
+        actor = self.actor
+        if actor.user_id is not None and any(t.lane_kind == "account" for t in new_tasks):
+            # The step may have just made this user a member (registering an account
+            # makes the registrant its Administrador): judge the next tasks with that.
+            actor = step.path.domain.load_actor(step.session, actor.user_id, actor.anonymous_tokens)
+        return CompletionResult(
+            step.instance.id,
+            step.instance.status,
+            [TaskSummary.of(t) for t in new_tasks if may_work(actor, t)],
+            redact(instances.current_data(step.workflow)),
+        )
+
+
+class DeliverMessage(Step):
+    """A message for the instance waiting for it with this correlation value."""
+
+    kind = "message"
+
+    def __init__(self, actor: Actor, name: str, correlation_value: str, payload: dict | None):
+        self.actor = actor
+        self.name = name
+        self.value = str(correlation_value)
+        self.payload = payload or {}
+
+    def locate(self, path, session):
+        self.instance_id = path.store.subscriber(session, self.name, self.value)
+        if self.instance_id is None:
+            raise MessageNotExpected(NOT_EXPECTED)
+        return path.store.lock_instance(session, self.instance_id)
+
+    def prepare(self, step):
+        if (self.name, self.value) not in step.before.subscriptions:
+            raise MessageNotExpected(NOT_EXPECTED)
+        step.ctx.record("message_delivered", message=self.name)
+
+    def act(self, workflow):
+        for task in workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if (
+                getattr(definition, "name", None) == self.name
+                and instances.correlation_value(task, definition) == self.value
+            ):
+                payload = dict(self.payload)
+                for prop in definition.correlation_properties:
+                    if prop.retrieval_expression.isidentifier():
+                        payload.setdefault(prop.retrieval_expression, self.value)
+                correlations = definition.calculate_correlations(
+                    workflow.script_engine, definition.correlation_properties, payload
+                )
+                workflow.send_event(BpmnEvent(definition, payload, correlations))
+                return
+        raise MessageNotExpected(NOT_EXPECTED)
+
+    def answer(self, step, new_tasks):
+        return step.instance.id
+
+
+class FireTimer(Step):
+    """The instance's earliest timer is due: let the engine fire it. Answers 1 if it moved,
+    0 if another worker had it or nothing was due yet by SpiffWorkflow's clock."""
+
+    kind = "timer"
+
+    def __init__(self, instance_id: int, now):
+        self.actor = Actor.system()
+        self.instance_id = instance_id
+        self.now = now
+
+    def locate(self, path, session):
+        instance = path.store.lock_instance(session, self.instance_id, skip_locked=True)
+        if instance is None or instance.next_timer_at is None or instance.next_timer_at > self.now:
+            raise EndStep(0)  # another worker fired it first
+        return instance
+
+    def prepare(self, step):
+        step.ctx.record("timer_fired")
+
+    def advanced(self, step):
+        if instances.completed_ids(step.workflow) == step.before.completed:
+            raise EndStep(0)  # SpiffWorkflow judges due-ness by the real clock: nothing fired yet
+
+    def answer(self, step, new_tasks):
+        return 1
+
+
+class _OperatorCommand(Step):
+    """An operator's command on one instance; the reason is audited as event ``event``."""
+
+    event: ClassVar[str]
+
+    def __init__(self, actor: Actor, instance_id: int, reason: str):
+        self.actor = actor
+        self.instance_id = instance_id
+        self.reason = reason
+
+    def locate(self, path, session):
+        instance = path.store.lock_instance(session, self.instance_id)
+        self.refuse(instance.status)
+        return instance
+
+    def refuse(self, status: str) -> None:
+        """Raise Conflict if the command does not apply to an instance in ``status``."""
+
+    def prepare(self, step):
+        step.ctx.record(self.event, reason=self.reason)
+
+
+class Cancel(_OperatorCommand):
+    """Cancel a running (or failed) instance."""
+
+    kind = "cancel"
+    event = "cancelled"
+    records_failures = False
+
+    def refuse(self, status):
+        if status in ("completed", "cancelled"):
+            raise Conflict("La instancia ya terminó.")
+
+    def act(self, workflow):
+        workflow.cancel()
+
+
+class Retry(_OperatorCommand):
+    """Run a failed instance's engine steps again (after the cause was fixed)."""
+
+    kind = "retry"
+    event = "retried"
+
+    def refuse(self, status):
+        if status != "error":
+            raise Conflict("Solo se reintentan instancias con error.")
+
+
+class Migrate(Step):
+    """Move an instance to another version of its process, if nothing it went through
+    changed; ``dry_run`` only answers whether it could. Answers a MigrationCheck."""
+
+    kind = "migrate"
+    records_failures = False
+
+    def __init__(self, actor: Actor, instance_id: int, target_version_id: int | None, dry_run: bool,
+                 reason: str | None = None):  # fmt: skip
+        self.actor = actor
+        self.instance_id = instance_id
+        self.target_version_id = target_version_id
+        self.dry_run = dry_run
+        self.reason = reason
+
+    def _refuse(self, reason: str, can_move: bool = False) -> EndStep:
+        return EndStep(MigrationCheck(self.instance_id, can_move, reason))
+
+    def locate(self, path, session):
+        instance = path.store.lock_instance(session, self.instance_id)
+        if instance.status not in ("running", "error"):
+            raise self._refuse("La instancia ya terminó.")
+        return instance
+
+    def load(self, path, session, instance):
+        target = (
+            path.versions.get(session, self.target_version_id)
+            if self.target_version_id
+            else path.versions.newest(session, instance.process_id)
+        )
+        if target.process_id != instance.process_id:
+            raise self._refuse("La versión es de otro proceso.")
+        if target.id == instance.version_id:
+            raise self._refuse("Ya está en esa versión.")
+        version, workflow, before = super().load(path, session, instance)
+        self.target = target
+        self.diffs = diff_workflow(serializer().registry, workflow, target.spec, target.subprocess_specs)
+        problem = migration_problem(*self.diffs)
+        if problem or self.dry_run:
+            raise self._refuse(problem or "Puede migrarse.", can_move=not problem)
+        return version, workflow, before
+
+    def prepare(self, step):
+        step.ctx.record(
+            "migrated", from_version=step.version.id, to_version=self.target.id, reason=self.reason
+        )
+
+    def act(self, workflow):
+        top_diff, sub_diffs = self.diffs
+        migrate_workflow(top_diff, workflow, self.target.spec)
+        for sub_id, sub_diff in sub_diffs.items():
+            subprocess = workflow.subprocesses[sub_id]
+            migrate_workflow(sub_diff, subprocess, self.target.subprocess_specs[subprocess.spec.name])
+        workflow.subprocess_specs = self.target.subprocess_specs
+
+    def version_to_save(self, step):
+        return self.target
+
+    def answer(self, step, new_tasks):
+        return MigrationCheck(self.instance_id, True, f"Migrada a la versión {self.target.id}.")

@@ -1,0 +1,212 @@
+"""The one step path: every change to an instance — start, complete, message, timer, cancel,
+retry, migrate — runs through ``StepPath.run``:
+
+    lock the instance → load it → snapshot → set the step context → (the step's checks)
+    → advance the engine → save state + index rows + events → answer
+    and, when it fails, roll back and record the failure.
+
+A ``Step`` says what is particular to one entry point (how the instance is found, what is
+checked, what is done to the workflow, what is answered); ``engine.actions`` holds the seven.
+One transaction per step; nothing here adds a statement to what a step must write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from typing import ClassVar
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy.orm import Session
+
+from engine import instances
+from engine.actors import Actor
+from engine.config import EngineConfig
+from engine.context import StepContext
+from engine.context import current_step
+from engine.db import utcnow
+from engine.errors import DomainError
+from engine.errors import StepFailed
+from engine.expressions import EngineScriptEngine
+from engine.instances import LoadedVersion
+from engine.instances import Snapshot
+from engine.mail import Mailer
+from engine.models import HumanTask
+from engine.models import ProcessInstance
+from engine.redact import redact
+from engine.registry import Domain
+from engine.store import Store
+from engine.versions import VersionCache
+
+INTERNAL_ERROR = "No fue posible continuar el trámite por un error interno."
+
+
+class EndStep(Exception):  # noqa: N818  (control flow, not an error)
+    """Raised by a step to end early with ``answer``: nothing is written."""
+
+    def __init__(self, answer: Any = None):
+        super().__init__()
+        self.answer = answer
+
+
+@dataclass
+class Loaded:
+    """The instance a step works on, as loaded inside the step's transaction."""
+
+    path: StepPath
+    session: Session
+    instance: ProcessInstance
+    version: LoadedVersion
+    workflow: BpmnWorkflow
+    before: Snapshot
+    ctx: StepContext
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A step that failed, in one place: what is recorded on the instance, and what anyone
+    building on failures (incidents, alerts) needs.
+
+    ``data`` is the (redacted) task data of the failing element when the engine knows it."""
+
+    instance_id: int
+    step: str
+    actor: Actor
+    element_id: str | None
+    error: str  # for operators: the instance's error_message and the step_failed event
+    message: str  # Spanish, shown to the user
+    data: dict | None = None
+
+
+class Step:
+    """What one entry point does inside the step path. Subclasses override the hooks."""
+
+    kind: ClassVar[str]
+    records_failures: ClassVar[bool] = True  # a failure leaves the instance in status ``error``
+
+    actor: Actor
+    instance_id: int | None = None  # known once located: failures are recorded on it
+    element_id: str | None = None  # the element the step is about, if any
+    completed_task_id: str | None = None  # the human task this step completes, if any
+
+    def locate(self, path: StepPath, session) -> ProcessInstance:
+        """Find and lock the instance (raise EndStep when there is nothing to do)."""
+        raise NotImplementedError
+
+    def load(self, path: StepPath, session, instance) -> tuple[LoadedVersion, BpmnWorkflow, Snapshot]:
+        version, workflow = path.load(session, instance)
+        return version, workflow, Snapshot.of(workflow)
+
+    def prepare(self, step: Loaded) -> None:
+        """Checks and events before the engine runs (raise to refuse, EndStep to stop)."""
+
+    def act(self, workflow: BpmnWorkflow) -> None:
+        """The change this step makes; the engine then runs to its next wait."""
+
+    def advanced(self, step: Loaded) -> None:
+        """After the engine ran, before anything is written (raise EndStep to write nothing)."""
+
+    def version_to_save(self, step: Loaded) -> LoadedVersion:
+        return step.version
+
+    def answer(self, step: Loaded, new_tasks: list[HumanTask]) -> Any:
+        return None
+
+
+class StepPath:
+    """Runs steps: see the module docstring. Shares the store, version cache and domain
+    with the Runner that owns it."""
+
+    def __init__(self, store: Store, versions: VersionCache, domain: Domain, config: EngineConfig):
+        self.store = store
+        self.versions = versions
+        self.domain = domain
+        self.config = config
+        self.script_engine = EngineScriptEngine(domain.services)
+        self.mailer = Mailer(domain.email_templates) if domain.email_templates is not None else None
+
+    def load(self, session, instance: ProcessInstance) -> tuple[LoadedVersion, BpmnWorkflow]:
+        """The instance's version (parsed once, cached) and its workflow, loaded from the row."""
+        version = self.versions.get(session, instance.version_id)
+        return version, instances.load(instance, version, self.script_engine)
+
+    def context(self, session, actor: Actor, instance: ProcessInstance) -> StepContext:
+        return StepContext(
+            session, actor, self.config, utcnow(), instance.id, instance.process_id, mailer=self.mailer
+        )
+
+    def run(self, step: Step) -> Any:
+        """Run ``step`` in one transaction; record it on the instance if it fails."""
+        try:
+            with self.store.transaction() as session:
+                return self._run(step, session)
+        except EndStep as end:
+            return end.answer
+        except StepFailed as exc:
+            if step.records_failures and step.instance_id is not None:
+                self.record(self.failure(step, exc))
+            raise
+
+    def _run(self, step: Step, session) -> Any:
+        instance = step.locate(self, session)
+        step.instance_id = instance.id
+        version, workflow, before = step.load(self, session, instance)
+        ctx = self.context(session, step.actor, instance)
+        loaded = Loaded(self, session, instance, version, workflow, before, ctx)
+        step.prepare(loaded)
+        self.advance(loaded, step.act)
+        step.advanced(loaded)
+        ready = instances.ready_human_tasks(workflow)
+        write = instances.changes(
+            instance,
+            step.version_to_save(loaded),
+            workflow,
+            before,
+            loaded.ctx,
+            ready,
+            step.completed_task_id,
+        )
+        new_tasks = self.store.write_step(session, instance, write)
+        return step.answer(loaded, new_tasks)
+
+    def advance(self, step: Loaded, action) -> None:
+        """Run ``action`` and then the engine up to its next wait, with the step context set
+        for service functions; engine failures become StepFailed (DomainError passes)."""
+        token = current_step.set(step.ctx)
+        try:
+            action(step.workflow)
+            step.workflow.refresh_timers()
+            step.workflow.do_engine_steps()
+        except DomainError:
+            raise
+        except WorkflowTaskException as exc:
+            cause = getattr(exc, "exception", None) or exc.__cause__
+            if isinstance(cause, DomainError):
+                raise cause from None
+            spec = getattr(exc, "task_spec", None)
+            task = getattr(exc, "task", None)
+            data = redact(dict(task.data)) if task is not None else None
+            raise StepFailed(INTERNAL_ERROR, getattr(spec, "bpmn_id", None), str(exc), data) from exc
+        except (SpiffWorkflowException, Exception) as exc:  # Spiff raises bare Exception too (timers)
+            raise StepFailed(INTERNAL_ERROR, None, str(exc)) from exc
+        finally:
+            current_step.reset(token)
+
+    @staticmethod
+    def failure(step: Step, exc: StepFailed) -> Failure:
+        return Failure(
+            instance_id=step.instance_id,
+            step=step.kind,
+            actor=step.actor,
+            element_id=exc.element_id or step.element_id,
+            error=exc.detail or exc.message,
+            message=exc.message,
+            data=exc.data,
+        )
+
+    def record(self, failure: Failure) -> None:
+        """Note a failed step on its instance (status ``error`` + a ``step_failed`` event) in a
+        transaction of its own, so operators see it and timers stop retrying it."""
+        self.store.mark_failed(failure.instance_id, failure.actor, failure.element_id, failure.error)
