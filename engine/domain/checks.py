@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from engine.context import CheckContext
+from engine.domain import classification
 from engine.domain import rules
 from engine.domain.models import ACCOUNT_ACTIVE
 from engine.domain.models import Account
@@ -109,6 +110,18 @@ def department_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
 @options("municipalities")
 def municipality_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
     return rules.municipalities((data or {}).get("department"))
+
+
+@options("sectors")
+def sector_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
+    """Sectors as SECOP II publishes them, with capitalised labels."""
+    return list(classification.SECTORS)
+
+
+@options("entity_types")
+def entity_type_options(ctx: CheckContext, data) -> list[tuple[str, str]]:
+    """Tipo de Entidad narrowed by the chosen Orden ("x-dependsOn": "order")."""
+    return classification.entity_types((data or {}).get("order"))
 
 
 @options("active_accounts")

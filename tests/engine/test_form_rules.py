@@ -259,13 +259,33 @@ RULES = [
         "parent_account_id",
         "Seleccione una Entidad registrada en el Directorio.",
     ),
-    ("informacion_general", {"order": "Corporación Autónoma"}, {"order": "No Definido"}, "order", FROM_LIST),
+    (
+        "informacion_general",
+        {"order": "Corporación Autónoma", "entity_type": "Corporación Autónoma Regional"},
+        {"order": "No Definido"},
+        "order",
+        FROM_LIST,
+    ),
     (
         "informacion_general",
         {"sector": "agricultura"},
         {"sector": "Agricultura y Desarrollo"},
         "sector",
-        FROM_LIST,
+        "Seleccione un sector de la lista.",
+    ),
+    (  # Tipo de Entidad narrowed by Orden (issue 13.5)
+        "informacion_general",
+        {"order": "Nacional", "entity_type": "Ministerio"},
+        {"order": "Territorial", "entity_type": "Ministerio"},
+        "entity_type",
+        "El tipo de Entidad no corresponde al orden seleccionado: elija uno de la lista de ese orden.",
+    ),
+    (
+        "informacion_general",
+        {"order": "Corporación Autónoma", "entity_type": "Corporación Autónoma Regional"},
+        {"order": "Nacional", "entity_type": "Corporación Autónoma Regional"},
+        "entity_type",
+        "El tipo de Entidad no corresponde al orden seleccionado: elija uno de la lista de ese orden.",
     ),
     (
         "informacion_general",
@@ -410,8 +430,10 @@ def test_form_rule(check_context, form, valid, invalid, field, message):
     assert _errors(check_context, form, valid) == {}
     errors = _errors(check_context, form, invalid)
     assert errors[field] == [message]
-    # Only the field under test (a department also invalidates the municipality chosen in it).
-    assert set(errors) - {field} <= ({"municipality"} if field == "department" else set())
+    # Only the field under test (a department also invalidates the municipality chosen in it,
+    # an Orden the Tipo de Entidad chosen for it).
+    dependent = {"department": {"municipality"}, "order": {"entity_type"}}
+    assert set(errors) - {field} <= dependent.get(field, set())
 
 
 def test_password_is_stored_only_as_an_argon2_hash(check_context):

@@ -54,11 +54,14 @@ REGISTRO_ENTIDAD = Procedure(
             doc="Guía §6: confirme el nombre de la Entidad y escriba el NIT sin código de verificación ni "
             'caracteres especiales; "Validar" busca una cuenta ya registrada.',
             form="validar_entidad",
-            instructions="Antes de comenzar tenga disponibles los documentos obligatorios (Guía §5): acto de "
+            instructions="Antes de comenzar tenga disponibles los documentos obligatorios: acto de "
             "estructura y organización, acta de posesión del Ordenador del Gasto (y, si hay delegación, el "
             "acto de delegación y el acta de posesión del delegado), documento de autorización de usuario "
-            "administrador, RUT y, para entidades privadas, certificado de existencia y representación "
-            "legal de no más de 90 días. Prefiera archivos PDF legibles.",
+            "administrador (los formatos oficiales del acta de creación y de la autorización están en "
+            '<a href="https://www.colombiacompra.gov.co/secop-ii/formatos-para-compradores-y-proveedores-'
+            'del-secop-ii" target="_blank" rel="noopener">formatos para la Entidad Estatal</a>), RUT y, para '
+            "entidades privadas, certificado de existencia y representación legal de no más de 90 días. "
+            "Prefiera archivos PDF legibles.",
         ),
         Node(
             "buscar_cuenta_existente",
@@ -326,7 +329,7 @@ ACTIVACION_CUENTA = Procedure(
             form="corregir_documentos",
             due_in_days=10,
             instructions="La Mesa de Servicio pidió corregir documentos del caso "
-            "{{ support_case['number'] }}: {{ reason }}. Anexe los documentos corregidos.",
+            "{{ support_case['number'] }}. Motivo: «{{ reason }}» Anexe los documentos corregidos.",
         ),
         Node(
             "reemplazar_documentos",

@@ -9,31 +9,45 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 PASSWORD_PATTERN = r"^(?=.*[A-Za-zÁÉÍÓÚÜÑáéíóúüñ])(?=.*[0-9])(?=.*[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ0-9]).{8,}$"
 REQUIRED = "Este campo es obligatorio."
 
+# The guide's official formats (§5.1 "Acta de creación", §5.3 "Documento de autorización").
+FORMATS_URL = "https://www.colombiacompra.gov.co/secop-ii/formatos-para-compradores-y-proveedores-del-secop-ii"
+FORMATS_LINK = {
+    "text": "Descargar el formato oficial (formatos para la Entidad Estatal)",
+    "href": FORMATS_URL,
+}
+TERMS_URL = "https://www.colombiacompra.gov.co/secop/terminos-y-condiciones"
+
 DOCUMENT_SLOTS = {
     "acto_estructura": (
         "Último acto de estructura y organización o Acta de creación",
         "Ley, Decreto, Ordenanza, Acuerdo o documento equivalente que permita conocer la naturaleza "
         "jurídica, funciones, órganos de dirección y régimen de contratación; y/o el formato "
-        '"Acta de creación" (Guía §5.1).',
+        '"Acta de creación".',
     ),
-    "acta_posesion_ordenador": ("Acta de posesión del Ordenador del Gasto", "Guía §5.2."),
+    "acta_posesion_ordenador": (
+        "Acta de posesión del Ordenador del Gasto",
+        "Si el Ordenador del Gasto actúa por delegación, anexe también el acto de delegación y el acta "
+        "de posesión del delegado.",
+    ),
     "acto_delegacion": (
         "Acto de delegación",
-        "En caso de delegación: acto emitido por el representante legal (Guía §5.2).",
+        "En caso de delegación: el acto emitido por el representante legal.",
     ),
-    "acta_posesion_delegado": ("Acta de posesión del delegado", "En caso de delegación (Guía §5.2)."),
+    "acta_posesion_delegado": ("Acta de posesión del delegado", "En caso de delegación."),
     "autorizacion_administrador": (
         "Documento de autorización de usuario administrador",
-        "Formato oficial; los datos de identificación y contacto del Usuario Administrador deben "
-        "coincidir con los de este documento (Guía §5.3).",
+        "En el formato oficial; los datos de identificación y contacto del Usuario Administrador deben "
+        "coincidir con los de este documento.",
     ),
-    "rut": ("Registro Único Tributario (RUT) de la Entidad", "Guía §5.4."),
+    "rut": ("Registro Único Tributario (RUT) de la Entidad", "El RUT de la Entidad Estatal."),
     "certificado_existencia": (
         "Certificado de existencia y representación legal",
         "Solo para entidades privadas que contratan con cargo a recursos públicos; expedido hace no más de "
-        "90 días (Guía §5.4).",
+        "90 días.",
     ),
 }
+# Slots whose document has an official format to download.
+FORMAT_SLOTS = ("acto_estructura", "autorizacion_administrador")
 
 
 def classification(field: str, status: str = "seen_in_real_data") -> list[str]:

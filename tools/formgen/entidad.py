@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tools.formgen.common import DOCUMENT_SLOTS
+from tools.formgen.common import FORMAT_SLOTS
+from tools.formgen.common import FORMATS_LINK
 from tools.formgen.common import boolean
 from tools.formgen.common import classification
 from tools.formgen.common import document
@@ -21,7 +23,7 @@ CERTIFICATE_DATE = {
     "x-check": "max_age_days_90",
     "errorMessage": {
         "required": "Escriba la fecha de expedición del certificado de existencia y representación legal.",
-        "format": "Escriba una fecha válida (AAAA-MM-DD).",
+        "format": "Escriba una fecha válida (día/mes/año), por ejemplo 15/03/2026.",
     },
 }
 
@@ -183,12 +185,29 @@ def informacion_general():
         },
         "order": select("Orden", classification("orden"), "Seleccione el orden de la Entidad."),
         "branch": select("Rama", classification("rama"), "Seleccione la rama."),
-        "sector": select("Sector", classification("sector"), "Seleccione el sector."),
-        "entity_type": select(
-            "Tipo de Entidad",
-            classification("tipo_de_entidad_naturaleza_juridica", "inferred"),
-            "Seleccione el tipo de Entidad.",
-        ),
+        # Sector and Tipo de Entidad come from engine/domain/classification.py: the stored
+        # values as SECOP II publishes them, capitalised labels, types narrowed by Orden.
+        "sector": {
+            "type": "string",
+            "title": "Sector",
+            "x-options": "sectors",
+            "errorMessage": {
+                "required": "Seleccione el sector.",
+                "enum": "Seleccione un sector de la lista.",
+            },
+        },
+        "entity_type": {
+            "type": "string",
+            "title": "Tipo de Entidad",
+            "x-options": "entity_types",
+            "x-dependsOn": "order",
+            "description": "La lista depende del orden seleccionado.",
+            "errorMessage": {
+                "required": "Seleccione el tipo de Entidad.",
+                "enum": "El tipo de Entidad no corresponde al orden seleccionado: "
+                "elija uno de la lista de ese orden.",
+            },
+        },
         "account_address": text(
             "Dirección", "Escriba la dirección de la sede principal.", minLength=5, maxLength=250
         ),
@@ -249,6 +268,10 @@ def informacion_general():
     )
 
 
+def _format_links() -> dict:
+    return {slot: {"ui:links": [FORMATS_LINK]} for slot in FORMAT_SLOTS}
+
+
 def _documents() -> dict:
     return {slot: document(slot) for slot in DOCUMENT_SLOTS}
 
@@ -267,7 +290,7 @@ def anexar_documentos():
             }
         ],
     )
-    return schema, ui(list(fields), "Finalizar")
+    return schema, ui(list(fields), "Finalizar", _format_links())
 
 
 def corregir_documentos():
@@ -291,7 +314,9 @@ def corregir_documentos():
             }
         ],
     )
-    return schema, ui(list(fields), "Enviar corrección", {"correction_notes": {"ui:widget": "textarea"}})
+    return schema, ui(
+        list(fields), "Enviar corrección", {**_format_links(), "correction_notes": {"ui:widget": "textarea"}}
+    )
 
 
 FORMS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.formgen.common import PASSWORD_PATTERN
+from tools.formgen.common import TERMS_URL
 from tools.formgen.common import boolean
 from tools.formgen.common import document_types
 from tools.formgen.common import form
@@ -149,7 +150,9 @@ def registrar_usuario():
             "entity_name": {"ui:widget": "autocomplete"},
             "accept_terms": {
                 "ui:widget": "checkbox",
-                "ui:help": "Consulte los términos en https://www.colombiacompra.gov.co/secop/terminos-y-condiciones",
+                "ui:links": [
+                    {"text": "Consultar los términos y condiciones de uso del SECOP II", "href": TERMS_URL}
+                ],
             },
             "email": {"ui:placeholder": "nombre@dominio.gov.co"},
         },
