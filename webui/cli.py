@@ -34,7 +34,8 @@ from webui.core.extensions import db
 from webui.core.policy import ROLE_NAMES
 
 DEMO_ACCOUNTS = [
-    # (nit, name, order, sector, department, municipality)
+    # (nit, name, order, sector, department, municipality, Tipo de Entidad): values of the
+    # registration form's lists (engine/domain/classification.py)
     (
         "900514813",
         "AGENCIA NACIONAL DE CONTRATACION PUBLICA - COLOMBIA COMPRA EFICIENTE",
@@ -42,6 +43,7 @@ DEMO_ACCOUNTS = [
         "Planeación",
         "11",
         "11001",
+        "Superintendencia / Unidad Administrativa Especial con personería jurídica",
     ),
     (
         "899999090",
@@ -50,8 +52,17 @@ DEMO_ACCOUNTS = [
         "Hacienda y Crédito Público",
         "11",
         "11001",
+        "Ministerio",
     ),
-    ("890980040", "MUNICIPIO DE MEDELLIN", "Territorial", "Servicio Público", "05", "05001"),
+    (
+        "890980040",
+        "MUNICIPIO DE MEDELLIN",
+        "Territorial",
+        "Servicio Público",
+        "05",
+        "05001",
+        "Municipio (Alcaldía)",
+    ),
 ]
 
 
@@ -78,7 +89,7 @@ def _user(username, email, first, last, password, document_number):
     return row, created
 
 
-def _account(nit, name, order, sector, dept, muni):
+def _account(nit, name, order, sector, dept, muni, entity_type):
     row = db.session.scalar(select(m.Account).where(m.Account.nit == nit))
     if row is None:
         row = m.Account(
@@ -92,9 +103,9 @@ def _account(nit, name, order, sector, dept, muni):
             department_code=dept,
             municipality_code=muni,
             order=order,
-            branch="Ejecutiva",
+            branch="Ejecutivo",
             sector=sector,
-            entity_type="Entidad Estatal",
+            entity_type=entity_type,
             address="Carrera 7 # 26 - 20",
             phone="6017956600",
             notification_email=f"notificaciones.{nit}@demo.secop.example",

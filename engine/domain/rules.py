@@ -1,5 +1,5 @@
 """Pure rules of the guide, free of the database: entity-name normalisation (§6), the NIT
-and its check digit (§6), DIVIPOLA look-ups, password policy (§4)."""
+and its check digit (§6), DIVIPOLA look-ups, password policy (§4), the user's time zone (§4)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 from stdnum.co import nit as stdnum_nit
 
@@ -91,8 +93,48 @@ def municipalities(department_code: str | None) -> list[tuple[str, str]]:
     return sorted(rows, key=lambda row: row[1])
 
 
+def department_name(department_code: str | None) -> str:
+    """DIVIPOLA's name of a department ("05" -> "ANTIOQUIA"), or the code if unknown."""
+    return dict(departments()).get(department_code or "", department_code or "")
+
+
+@lru_cache(maxsize=1)
+def _municipality_names() -> dict[str, str]:
+    return {row["municipality_code"]: row["municipality_name"] for row in divipola()}
+
+
+def municipality_name(municipality_code: str | None) -> str:
+    """DIVIPOLA's name of a municipality ("05001" -> "MEDELLÍN"), or the code if unknown."""
+    return _municipality_names().get(municipality_code or "", municipality_code or "")
+
+
 def place_name(municipality_code: str | None) -> str:
     for row in divipola():
         if row["municipality_code"] == municipality_code:
             return f"{row['municipality_name']}, {row['department_name']}"
     return ""
+
+
+# "Zona horaria" as the registration form offers it (forms/registrar_usuario-schema.json),
+# and the IANA zone each label means: instants are stored in UTC and shown in this zone.
+TIME_ZONES = {
+    "(UTC-05:00) Bogotá, Lima, Quito": "America/Bogota",
+    "(UTC-06:00) América Central": "America/Guatemala",
+    "(UTC-04:00) Caracas, La Paz": "America/Caracas",
+    "(UTC-03:00) Buenos Aires, Brasilia": "America/Argentina/Buenos_Aires",
+    "(UTC+01:00) Madrid, París, Roma": "Europe/Madrid",
+}
+DEFAULT_TIME_ZONE = "America/Bogota"  # §4: "debe ser configurada como (UTC-05:00) Bogotá, Lima, Quito"
+
+
+@lru_cache(maxsize=64)
+def time_zone(stored: str | None) -> ZoneInfo:
+    """The zone of a user's stored "Zona horaria" (a form label, or an IANA name); Bogotá
+    for anonymous visitors and for anything unknown."""
+    name = TIME_ZONES.get(stored or "", stored or "")
+    if "/" in name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo(DEFAULT_TIME_ZONE)

@@ -248,3 +248,26 @@ class Actions:
                 "description": "Solicito la activación de la cuenta de la Entidad Estatal.",
             },
         )
+
+    def reach_general_information(self, name="ALCALDIA DE PRUEBA", nit="800197268"):
+        """Logged-in user with no account: section 3 → Validar → Generar formulario; returns the
+        URL of "Información general"."""
+        task = self.tasks()[0]
+        nxt = self.post(task, {"registration_path": "registrar"}).headers["Location"]
+        nxt = self.post(nxt, {"entity_name": name, "nit": nit}).headers["Location"]
+        first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",
+                      "organization_type": "Otras Entidades públicas"}  # fmt: skip
+        return self.post(nxt, first_part).headers["Location"]
+
+    def correction_requested(self, agent, reason="El RUT no es legible."):
+        """ana.perez registers ALCALDIA DE PRUEBA and asks for activation; the Mesa de Servicio
+        agent ``agent`` (an existing user) asks for a correction. Leaves the client logged out."""
+        self.register_user("ana.perez", "ana@example.gov.co")
+        self.login("ana.perez")
+        self.request_activation(self.register_entity())
+        self.logout()
+        self.login(agent)
+        task = self.tasks("/tareas/")[0]
+        self.client.post(task, data={"decision": "corregir", "reason": reason})
+        self.logout()
+        return task

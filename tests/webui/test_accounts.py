@@ -173,3 +173,44 @@ def test_option_lists_are_not_served_outside_a_task(app, people):
     client = as_user(app, "anonimo")
     assert client.get("/api/opciones/municipalities?department=05&q=medel").status_code == 404
     assert client.get("/api/opciones/no_existe").status_code == 404
+
+
+def test_one_account_lands_on_its_escritorio_without_choosing(app, people):
+    """Issue 13.12: the chooser is for two or more accounts only."""
+    client = app.test_client()
+    login(client, "admin1")
+    assert client.get("/cuenta/despues-de-entrar").headers["Location"] == "/cuenta/"
+    desk = client.get("/cuenta/").get_data(as_text=True)
+    assert "<h1>Escritorio</h1>" in desk and "ENTIDAD UNO" in desk
+    assert "Seleccione la cuenta" not in desk
+
+
+@pytest.mark.parametrize(
+    ("roles", "landing"),
+    [(("mesa_servicio",), "/mesa/"), (("analista",), "/modelos/"), (("operador", "mesa_servicio"), "/mesa/")],
+)
+def test_staff_without_account_land_on_their_pages(app, world, roles, landing):
+    """Issue 13.13: never the entity user's "Su usuario aún no hace parte de una cuenta"."""
+    world.user("personal", roles=roles)
+    client = app.test_client()
+    login(client, "personal")
+    assert client.get("/cuenta/despues-de-entrar").headers["Location"] == landing
+    assert client.get("/cuenta/").headers["Location"] == landing  # "Inicio" and after each decision
+
+
+def test_directorio_and_escritorio_speak_names(app, people, world):
+    """Issue 13.4: DIVIPOLA names instead of "05 / 05001", sector labels, file names."""
+    from engine.domain import models as m
+    from webui.core.extensions import db
+
+    with app.app_context():
+        db.session.get(m.Account, people["acct1"]).sector = "agricultura"
+        db.session.commit()
+    listing = as_user(app, "admin2").get("/cuenta/directorio").get_data(as_text=True)
+    assert "MEDELLÍN (ANTIOQUIA)" in listing and "Agricultura" in listing and ">agricultura<" not in listing
+    entry = as_user(app, "admin2").get(f"/cuenta/directorio/{people['acct1']}").get_data(as_text=True)
+    assert "<dt>Departamento</dt><dd>ANTIOQUIA</dd>" in entry
+    assert "<dt>Municipio</dt><dd>MEDELLÍN</dd>" in entry and "05 / 05001" not in entry
+    assert ">rut.pdf</a>" in entry and "(13 bytes)" in entry
+    desk = as_user(app, "admin1").get("/cuenta/").get_data(as_text=True)
+    assert "Documentos de la cuenta" in desk and ">rut.pdf</a>" in desk and "MEDELLÍN, ANTIOQUIA" in desk

@@ -236,3 +236,30 @@ def test_extra_action_buttons():
     assert {**form.parse(posted), **form.chosen_action(posted)} == {"action": "modificar"}
     assert form.chosen_action(MultiDict([("__accion", "7")])) == {}
     assert form.parse(MultiDict([("action", "continuar")])) == {"action": "continuar"}
+
+
+def test_dates_typed_the_colombian_way_and_official_links():
+    """Issue 13.17: where a browser has no date picker, "15/03/2026" is the 15th of March;
+    13.16: "ui:links" draws official pages as links, https only."""
+    form = TaskForm(*load("corregir_documentos"), {})
+    staged = {"certificado_existencia": "d1"}
+    typed_and_stored = [
+        ("15/03/2026", "2026-03-15"),
+        ("5/3/2026", "2026-03-05"),
+        ("2026-03-15", "2026-03-15"),
+        ("31/02/2026", "2026-02-31"),  # impossible: the engine refuses it with its message
+        ("marzo", "marzo"),
+    ]
+    for typed, stored in typed_and_stored:
+        data = form.parse(MultiDict([("certificado_fecha_expedicion", typed)]), staged=staged)
+        assert data["certificado_fecha_expedicion"] == stored
+    by = {f.name: f for f in form.fields}
+    assert by["autorizacion_administrador"].links == [
+        (
+            "Descargar el formato oficial (formatos para la Entidad Estatal)",
+            "https://www.colombiacompra.gov.co/secop-ii/formatos-para-compradores-y-proveedores-del-secop-ii",
+        )
+    ]
+    hostile = {"x": {"ui:links": [{"text": "t", "href": "javascript:alert(1)"}, {"text": "ok", "href": "https://a.co"}]}}
+    field = TaskForm({"type": "object", "properties": {"x": {"type": "string"}}}, hostile).fields[0]
+    assert field.links == [("ok", "https://a.co")]

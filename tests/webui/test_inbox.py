@@ -60,3 +60,30 @@ def test_expired_link_can_be_resent(actions, deployed, client):
     )[0]
     assert new_link != link
     assert "/entrar?usuario=tarde" in client.get(new_link).headers["Location"]
+
+
+def test_own_tasks_have_no_claim_button(actions, client, world):
+    """Issue 13.13: "Tomar" is for queues; the account's only Administrador reviews at once."""
+    world.user("agente1", roles=("mesa_servicio",))
+    actions.correction_requested("agente1")
+
+    actions.login("ana.perez")  # "Corregir documentos": the account's Administrador lane
+    inbox = client.get("/tareas/").get_data(as_text=True)
+    own = re.findall(r'href="(/tareas/[0-9a-f-]{36})"', inbox)[0]
+    assert "Corregir documentos" in inbox and ">Tomar" not in inbox
+    page = client.get(own).get_data(as_text=True)
+    assert "Corregir documentos" in page and "Tomar tarea" not in page
+    assert "Corregir documentos" in client.get("/tareas/?vista=mias").get_data(as_text=True)
+    assert "Corregir documentos" not in client.get("/tareas/?vista=cola").get_data(as_text=True)
+
+    # a second Administrador makes it a queue of the account
+    from engine.domain import models as m
+    from webui.core.extensions import db
+
+    second = world.user("admin2")
+    with actions.app.app_context():
+        account_id = db.session.scalar(db.select(m.Account.id))
+        db.session.add(m.Membership(user_id=second, account_id=account_id, role=m.ROLE_ADMIN, permissions=[]))
+        db.session.commit()
+    assert ">Tomar" in client.get("/tareas/").get_data(as_text=True)
+    assert "Tomar tarea" in client.get(own).get_data(as_text=True)

@@ -25,7 +25,7 @@ def test_factory_defaults_and_env(monkeypatch, tmp_path):
 
 def test_home_has_registro_and_entrar(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="es">' in html
+    assert '<html lang="es-CO">' in html  # native controls (date pickers) in Colombian Spanish
     assert ">Registro</button>" in html and ">Entrar</a>" in html
     assert 'href="#contenido"' in html  # skip link
     assert "/soporte-tecnico" in html

@@ -297,3 +297,41 @@ def parent_nit(app, account_id):
     with app.app_context():
         row = db.session.get(Account, account_id)
         return f"{row.nit}-{row.nit_check_digit}"
+
+
+def test_tipo_de_entidad_follows_orden_without_javascript(actions, client):
+    """Issue 13.5: Sector shows capitalised labels over SECOP's values; Tipo de Entidad lists
+    only the types of the chosen Orden, and a type of another Orden is refused on submit."""
+    actions.register_user("ana.perez", "ana@example.gov.co")
+    actions.login("ana.perez")
+    general = actions.reach_general_information("MINISTERIO DE PRUEBA")
+    page = client.get(general).get_data(as_text=True)
+    assert '<option value="agricultura">Agricultura</option>' in page
+    assert '<option value="interior">Interior</option>' in page
+    assert 'data-depends-on="order"' in page
+    # no Orden yet: every type, labelled with the Orden it belongs to
+    assert ">Ministerio (Nacional)</option>" in page
+    assert ">Municipio (Alcaldía) (Territorial)</option>" in page
+    response = actions.post(general, {"order": "Territorial", "entity_type": "Ministerio"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert (
+        "Tipo de Entidad: El tipo de Entidad no corresponde al orden seleccionado: elija uno de la lista de "
+        "ese orden." in errors_in(html)
+    )
+    select = html.split('id="campo-entity_type"', 1)[1].split("</select>")[0]
+    types = re.findall(r'<option value="([^"]*)"', select)
+    assert "Municipio (Alcaldía)" in types and "Ministerio" not in types
+    assert "Corporación Autónoma Regional" not in types
+
+
+def test_correction_page_names_the_files_people_uploaded(actions, client, world):
+    """Issue 13.4: "Documento anexado: acto_estructura.pdf", never a document id."""
+    world.user("agente1", roles=("mesa_servicio",))
+    actions.correction_requested("agente1")
+    actions.login("ana.perez")
+    correction = actions.tasks("/tareas/")[0]
+    page = client.get(correction).get_data(as_text=True)
+    assert "<h1>Corregir documentos</h1>" in page
+    assert "Documento anexado: acto_estructura.pdf" in page and "Documento anexado: rut.pdf" in page
+    assert not re.search(r"Documento anexado: [^<]*[0-9a-f]{8}-[0-9a-f]{4}-", page)

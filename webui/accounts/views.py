@@ -34,13 +34,35 @@ def my_accounts():
     return [(row, roles[row.id]) for row in rows]
 
 
+# Where platform staff without an account of their own start: their own pages, never the
+# entity user's "Su usuario aún no hace parte de una cuenta" (first role held wins).
+STAFF_HOMES = (
+    (policy.MESA, "desk.cases"),
+    (policy.ANALYST, "staff.models.index"),
+    (policy.OPERATOR, "staff.instances.index"),
+    (policy.ADMIN, "staff.admin.roles"),
+)
+
+
+def staff_home() -> str | None:
+    """The start page of a staff member who holds no role in any account, else None."""
+    actor = current_actor()
+    if actor.account_roles:
+        return None
+    return next((url_for(endpoint) for role, endpoint in STAFF_HOMES if actor.has_platform_role(role)), None)
+
+
 @login_required
 def after_login():
-    """With access to an account, choose it (§8: "la plataforma le habilitará la selección de la
-    cuenta a través de la cual requiere realizar actividades"); otherwise the R5 start page."""
-    if my_accounts():
+    """With access to several accounts, choose one (§8: "la plataforma le habilitará la
+    selección de la cuenta"; "como usuario puede tener acceso a más de una cuenta"); with
+    one, act for it at once; staff go to their own pages; otherwise the R5 start page."""
+    accounts = my_accounts()
+    if len(accounts) > 1:
         return redirect(url_for("accounts.choose"))
-    return redirect(url_for("accounts.home"))
+    if accounts:
+        session[ACCOUNT] = accounts[0][0].id
+    return redirect(staff_home() or url_for("accounts.home"))
 
 
 @login_required
@@ -59,7 +81,11 @@ def choose():
 
 @login_required
 def home():
-    """Escritorio of the chosen active account; otherwise the R5 page with pending tasks."""
+    """Escritorio of the chosen active account; otherwise the R5 page with pending tasks
+    (staff without an account land on their own pages, e.g. the Mesa de Servicio's desk)."""
+    landing = staff_home()
+    if landing:
+        return redirect(landing)
     accounts = my_accounts()
     account = current_account()
     if account is None and len(accounts) == 1:
@@ -72,8 +98,9 @@ def home():
         role = current_actor().account_roles.get(account.id)
         members = members_of(account.id) if role == m.ROLE_ADMIN else []
         return render_template(
-            "accounts/desk.html", account=account, role=role, tasks=tasks, members=members, title="Escritorio"
-        )
+            "accounts/desk.html", account=account, role=role, tasks=tasks, members=members,
+            documents=attached_documents(account.id), title="Escritorio",
+        )  # fmt: skip
     return render_template(
         "accounts/start.html", account=account, tasks=tasks, startable=STARTABLE, title="Inicio"
     )
@@ -111,10 +138,15 @@ def directory_entry(account_id: int):
     account = db.session.get(m.Account, account_id)
     if not policy.may_see_directory_entry(account):
         abort(404)
-    docs = db.session.scalars(
+    return render_template(
+        "accounts/directory_entry.html", account=account, documents=attached_documents(account_id),
+        title=account.name,
+    )  # fmt: skip
+
+
+def attached_documents(account_id: int):
+    """The account's registration documents in force (replaced ones are the Mesa's history)."""
+    return db.session.scalars(
         select(m.Document).where(m.Document.account_id == account_id, m.Document.state == "attached")
         .order_by(m.Document.slot)
     ).all()  # fmt: skip
-    return render_template(
-        "accounts/directory_entry.html", account=account, documents=docs, title=account.name
-    )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+from flask_login import current_user
 from markupsafe import Markup
 
 from engine.domain.accounts import DOCUMENT_LABELS
+from engine.domain.classification import sector_label
+from engine.domain.rules import department_name
+from engine.domain.rules import municipality_name
+from engine.domain.rules import time_zone
 from engine.instructions import sanitize
 
 PROCESS_NAMES = {
@@ -67,8 +73,35 @@ def state_kind(state: str | None) -> str:
     return STATE_LABELS.get(state or "", ("", "info"))[1]
 
 
-def datetime_es(value) -> str:
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+def local_time(value: dt.datetime) -> dt.datetime:
+    """An instant (stored in UTC, naive) in the reader's Zona horaria (anonymous: Bogotá)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    stored = getattr(current_user, "time_zone", None) if current_user else None
+    return value.astimezone(time_zone(stored))
+
+
+def datetime_es(value, seconds: bool = False) -> str:
+    """ "30/11/2026 22:14" in the reader's zone."""
+    if not value:
+        return ""
+    return local_time(value).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def date_es(value) -> str:
+    """ "30/11/2026": the day an instant falls on in the reader's zone."""
+    return local_time(value).strftime("%d/%m/%Y") if value else ""
+
+
+def filesize(size: int | None) -> str:
+    """Bytes in words: "512 bytes", "12,3 KB", "1,5 MB"."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
 def duration(seconds: float | None) -> str:
@@ -106,4 +139,6 @@ def init_app(app) -> None:
         sanitized,
     )
     for fn in filters:
+        app.add_template_filter(fn)
+    for fn in (date_es, department_name, municipality_name, sector_label, filesize):
         app.add_template_filter(fn)

@@ -29,6 +29,7 @@ class SessionUser(UserMixin):
         self.id = row.id
         self.username = row.username
         self.display_name = f"{row.first_names} {row.last_names}".strip() or row.username
+        self.time_zone = row.time_zone  # "Zona horaria": every date shown in it (filters.py)
         self.session_epoch = row.session_epoch or 0
 
     def get_id(self) -> str:
@@ -59,7 +60,8 @@ def init_app(app) -> None:
     with app.app_context():
         app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    who = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch)
+    who = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch,
+           User.time_zone)  # fmt: skip
 
     @login_manager.user_loader
     def load_user(user_id: str):

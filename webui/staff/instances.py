@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.domain.models import Account
 from engine.models import ProcessVersion
 from webui.core.extensions import db
+from webui.core.filters import datetime_es
 from webui.core.identity import runner
 from webui.core.policy import OPERATOR
 from webui.core.policy import guard
@@ -103,7 +104,7 @@ def history(view, names) -> list[dict]:
     who = user_names(ids) | names
     return [
         {
-            "at": e["at"].strftime("%d/%m/%Y %H:%M:%S") if e["at"] else "",
+            "at": datetime_es(e["at"], seconds=True),
             "who": actor_label(e["actor"], who),
             "kind": e["kind"],
             "element_id": e["element_id"],

@@ -3,9 +3,11 @@ Schema (render.py); posting it is one Runner call."""
 
 from flask import Blueprint
 
+from webui.tasks import queues
 from webui.tasks import views
 
 bp = Blueprint("tasks", __name__, url_prefix="/tareas", template_folder="templates")
+bp.context_processor(lambda: {"queued": queues.queued})
 
 bp.add_url_rule("/", view_func=views.inbox, methods=["GET"])
 bp.add_url_rule("/iniciar/<process_id>", view_func=views.start, methods=["POST"])

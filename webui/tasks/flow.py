@@ -16,6 +16,7 @@ from engine.errors import UploadRefused
 from webui.core.extensions import db
 from webui.core.identity import current_actor
 from webui.core.identity import runner
+from webui.tasks.documents import stored_filenames
 from webui.tasks.render import STAGED_NAME_SUFFIX
 from webui.tasks.render import TaskForm
 
@@ -86,7 +87,7 @@ def render_task(view, data=None, errors=None, staged_names=None, status=200):
     errors = errors or {}
     data = view.data if data is None else data
     dependent_options(form, view.summary.id, data)
-    fields = form.bind(data, errors, staged_names)
+    fields = form.bind(data, errors, {**stored_filenames(form, data), **(staged_names or {})})
     for f in fields:
         if f.options_source:  # the page's script asks the task itself for this field's list
             f.options_url = url_for("tasks.options", task_id=view.summary.id, field=f.name)

@@ -9,6 +9,7 @@ stale hidden value never blocks a submission.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -61,6 +62,7 @@ class Field:
     depends_on: str | None = None
     options_source: str | None = None
     options_url: str | None = None  # where the page's script reads this field's options
+    links: list[tuple[str, str]] = field(default_factory=list)  # (text, https URL) after the help
     # Bound state (set by TaskForm.bind)
     value: Any = None
     errors: list[str] = field(default_factory=list)
@@ -92,6 +94,8 @@ class Field:
         ids = []
         if self.help:
             ids.append(self.dom_id + "-ayuda")
+        if self.widget == "date":
+            ids.append(self.dom_id + "-formato")
         if self.condition_text:
             ids.append(self.dom_id + "-condicion")
         if self.errors:
@@ -117,6 +121,17 @@ def _choices(prop: dict) -> list[tuple[Any, str]]:
         titles = prop.get("enumNames") or [None] * len(prop["enum"])
         return [(v, t or _yes_no(v)) for v, t in zip(prop["enum"], titles, strict=False)]
     return []
+
+
+def _links(items) -> list[tuple[str, str]]:
+    """``"ui:links": [{"text", "href"}]``: official pages a field points to (a format to
+    download, the terms of use). Only https addresses: a form file must not carry scripts."""
+    found = []
+    for item in items if isinstance(items, list) else []:
+        text, href = (item.get("text"), item.get("href")) if isinstance(item, dict) else (None, None)
+        if isinstance(text, str) and isinstance(href, str) and href.startswith("https://"):
+            found.append((text, href))
+    return found
 
 
 def _yes_no(value: Any) -> str:
@@ -280,6 +295,7 @@ class TaskForm:
             attrs=attrs,
             depends_on=prop.get("x-dependsOn"),
             options_source=source,
+            links=_links(ui.get("ui:links")),
         )
 
     def _condition_text(self, conds: list[Condition]) -> str:
@@ -338,6 +354,8 @@ class TaskForm:
             if f.widget == "autocomplete" and f.options:
                 by_label = {label.casefold(): value for value, label in f.options}
                 raw = by_label.get(raw.casefold(), raw)
+            if f.widget == "date":
+                raw = _iso_date(raw)
             data[f.name] = _convert(raw, f.json_type)
         for f in self.fields:
             if f.conditions and not all(c.holds(data) for c in f.conditions):
@@ -365,7 +383,8 @@ class TaskForm:
                     f.document = {"id": value.get("id"), "filename": value.get("filename") or value.get("id")}
                     f.value = value.get("id")
                 else:
-                    name = (staged_names or {}).get(f.name) or f"Documento {value}"
+                    # The caller resolves ids to file names; an id is never shown to people.
+                    name = (staged_names or {}).get(f.name) or "archivo anexado"
                     f.document = {"id": value, "filename": name}
         return self.fields
 
@@ -379,6 +398,13 @@ class TaskForm:
             if key and key not in known:
                 items.extend((None, m) for m in messages)
         return items
+
+
+def _iso_date(raw: str) -> str:
+    """A date typed the Colombian way (15/03/2026, where the browser has no date picker) as
+    the ISO date the schema checks; anything else is left for the engine to refuse."""
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else raw
 
 
 def _convert(raw: Any, json_type: str) -> Any:

@@ -27,6 +27,7 @@ from webui.tasks.flow import document_names
 from webui.tasks.flow import has_uploads
 from webui.tasks.flow import render_task
 from webui.tasks.flow import stage_uploads
+from webui.tasks.queues import queued
 from webui.tasks.render import TaskForm
 
 REFUSED = "documento-rechazado"
@@ -42,10 +43,12 @@ def inbox():
     view = request.args.get("vista", "todas")
     query = (request.args.get("q") or "").strip().casefold()
     tasks = runner().inbox(actor, process_id=process)
-    if view == "mias":
-        tasks = [t for t in tasks if t.claimed_by == current_user.id or t.role is None]
-    elif view == "cola":
-        tasks = [t for t in tasks if t.role is not None and t.claimed_by is None]
+    if view in ("mias", "cola"):
+        in_queue = queued(tasks)
+        if view == "mias":  # mine: claimed by me, or nobody else could work it
+            tasks = [t for t in tasks if t.claimed_by == current_user.id or t.id not in in_queue]
+        else:
+            tasks = [t for t in tasks if t.id in in_queue and t.claimed_by is None]
     if query:
         tasks = [t for t in tasks if query in (t.title or "").casefold()]
     processes = sorted({t.process_id for t in runner().inbox(actor)})

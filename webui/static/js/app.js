@@ -37,10 +37,11 @@
     var control = form.querySelector('[name="' + dep + '"]');
     if (!control) return;
     function reload() {
-      var current = select.value;
       fetch(url + "?" + encodeURIComponent(dep) + "=" + encodeURIComponent(control.value), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (items) {
+          // Read the choice when the list arrives: the person may have chosen meanwhile.
+          var current = select.value;
           while (select.options.length > 1) select.remove(1);
           items.forEach(function (it) {
             var opt = new Option(it.label, it.value, false, it.value === current);
