@@ -27,9 +27,17 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # APP_ENV=development: the only mode with a default SECRET_KEY and the /correo mailbox.
+# The worker runs beside the server, as in production: timers fire (activation links
+# expire) and the outbox is handled; stopping `make run` (Ctrl-C) stops both. Emailed links
+# point at the port served unless BASE_URL says otherwise (make run PORT=5101).
+BASE_URL ?= http://127.0.0.1:$(PORT)
 run: venv
-	APP_ENV=development $(BIN)/flask --app webui init-demo
-	APP_ENV=development $(BIN)/flask --app webui run --host 127.0.0.1 --port $(PORT)
+	APP_ENV=development BASE_URL=$(BASE_URL) $(BIN)/flask --app webui init-demo
+	@export APP_ENV=development BASE_URL=$(BASE_URL); \
+	$(BIN)/flask --app webui worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Servidor en http://127.0.0.1:$(PORT) (enlaces de los correos: $(BASE_URL)); trabajador en segundo plano (pid $$worker). Entre en /entrar con los usuarios de arriba."; \
+	$(BIN)/flask --app webui run --host 127.0.0.1 --port $(PORT)
 
 # Debian's chromium: Playwright's own browser download is not used (it cannot be fetched here).
 chromium:
