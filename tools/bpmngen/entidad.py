@@ -58,8 +58,8 @@ REGISTRO_ENTIDAD = Procedure(
             "estructura y organización, acta de posesión del Ordenador del Gasto (y, si hay delegación, el "
             "acto de delegación y el acta de posesión del delegado), documento de autorización de usuario "
             "administrador (los formatos oficiales del acta de creación y de la autorización están en "
-            '<a href="https://www.colombiacompra.gov.co/secop-ii/formatos-para-compradores-y-proveedores-'
-            'del-secop-ii" target="_blank" rel="noopener">formatos para la Entidad Estatal</a>), RUT y, para '
+            "[formatos para la Entidad Estatal](https://www.colombiacompra.gov.co/secop-ii/formatos-para-"
+            "compradores-y-proveedores-del-secop-ii)), RUT y, para "
             "entidades privadas, certificado de existencia y representación legal de no más de 90 días. "
             "Prefiera archivos PDF legibles.",
         ),
