@@ -358,22 +358,37 @@ def test_govco_bar_footer_phone_tables_and_spanish_dates(page, live_server, tmp_
     j.done()
 
 
-def test_date_fields_say_their_format(page, live_server, tmp_path, artifacts_dir):
-    """13.17: a date field explains "día/mes/año" (the server also takes 15/03/2026 typed
-    by hand where a browser has no date picker: tests/webui/test_forms.py)."""
+def test_date_and_file_fields_speak_spanish(page, live_server, tmp_path, artifacts_dir):
+    """13.17: a date field asks for "día/mes/año" and takes 15/03/2026 as typed (a native
+    picker would speak the browser's language: mm/dd/yyyy in an English one); a file field
+    offers the guide's "Buscar documentos" and names the file chosen."""
+    import datetime as dt
+
+    from engine.domain.checks import today_in_colombia
+
     config, app, actions, _world = seed(tmp_path)
     actions.correction_requested("agente.mesa", "Falta el certificado de existencia.")
     release(app)
     j = Walk(page, live_server(config), artifacts_dir, "w17-fecha")
     j.login("ana.perez")
     j.open_task("Corregir documentos")
-    page.get_by_label("Certificado de existencia y representación legal").set_input_files(
+    certificate = page.get_by_label("Certificado de existencia y representación legal")
+    picker = page.locator(".file-picker", has=certificate)
+    assert picker.get_by_text("Buscar documentos").is_visible()
+    assert picker.get_by_text("Ningún archivo seleccionado").is_visible()
+    certificate.set_input_files(
         files=[{"name": "certificado.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
     )
+    assert picker.get_by_text("certificado.pdf").is_visible()
     date = page.get_by_label(re.compile("^Fecha de expedición del certificado de existencia"))
-    assert date.is_visible() and date.get_attribute("type") == "date"
+    assert date.is_visible() and date.get_attribute("placeholder") == "dd/mm/aaaa"
     ids = date.get_attribute("aria-describedby").split()
     described = [page.locator(f"#{ident}").inner_text() for ident in ids]
     assert "Formato: día/mes/año (dd/mm/aaaa), por ejemplo 15/03/2026." in described
-    j.both_widths("fecha-con-formato")
+    issued = today_in_colombia() - dt.timedelta(days=10)
+    date.fill(issued.strftime("%d/%m/%Y"))
+    j.fill("Descripción de la corrección", "Anexo el certificado de existencia.")
+    j.both_widths("fecha-y-archivo")
+    j.click("Enviar corrección")
+    assert "Los documentos corregidos fueron enviados a la Mesa de Servicio." in j.flash()
     j.done()

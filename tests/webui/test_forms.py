@@ -263,3 +263,11 @@ def test_dates_typed_the_colombian_way_and_official_links():
     hostile = {"x": {"ui:links": [{"text": "t", "href": "javascript:alert(1)"}, {"text": "ok", "href": "https://a.co"}]}}
     field = TaskForm({"type": "object", "properties": {"x": {"type": "string"}}}, hostile).fields[0]
     assert field.links == [("ok", "https://a.co")]
+
+
+def test_stored_dates_are_shown_day_first():
+    form = TaskForm(*load("corregir_documentos"), {})
+    by = {f.name: f for f in form.bind({"certificado_fecha_expedicion": "2026-03-15"})}
+    assert by["certificado_fecha_expedicion"].date_text == "15/03/2026"
+    by = {f.name: f for f in form.bind({"certificado_fecha_expedicion": "31/02/2026"})}
+    assert by["certificado_fecha_expedicion"].date_text == "31/02/2026"  # as typed, to correct

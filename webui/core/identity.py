@@ -29,7 +29,8 @@ class SessionUser(UserMixin):
         self.id = row.id
         self.username = row.username
         self.display_name = f"{row.first_names} {row.last_names}".strip() or row.username
-        self.time_zone = row.time_zone  # "Zona horaria": every date shown in it (filters.py)
+        # "Zona horaria": every date is shown in it (filters.py); a row without it reads Bogotá.
+        self.time_zone = getattr(row, "time_zone", None)
         self.session_epoch = row.session_epoch or 0
 
     def get_id(self) -> str:

@@ -82,6 +82,12 @@ class Field:
         return dict(self.options).get(self.html_value, self.html_value)
 
     @property
+    def date_text(self) -> str:
+        """A date as people in Colombia write it: 2026-03-15 is shown as 15/03/2026."""
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", self.html_value)
+        return f"{match[3]}/{match[2]}/{match[1]}" if match else self.html_value
+
+    @property
     def html_values(self) -> list[str]:
         return [_as_html(v) for v in self.value] if isinstance(self.value, list) else []
 

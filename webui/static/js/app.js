@@ -97,6 +97,16 @@
     });
   }
 
+  /* "Buscar documentos": show the name of the file chosen beside the Spanish button. */
+  function wireFilePicker(input) {
+    var shown = input.parentNode.querySelector(".file-chosen");
+    if (!shown) return;
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      shown.textContent = names.length ? names.join(", ") : shown.getAttribute("data-none");
+    });
+  }
+
   function init() {
     document.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-conditions]")) {
@@ -107,6 +117,7 @@
       if (form.getAttribute("data-upload")) wireUpload(form);
     });
     document.querySelectorAll("input[data-autocomplete-url]").forEach(wireAutocomplete);
+    document.querySelectorAll(".file-picker .file-input").forEach(wireFilePicker);
     var summary = document.getElementById("resumen-errores");
     if (summary) summary.focus();
   }
