@@ -3,6 +3,7 @@ migration with its dry run, heatmap; and the role administration page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import update
@@ -184,3 +185,25 @@ def test_cli_grant_revoke_role_and_tokens(app, people, runner):
         assert stored.token_hash != raw and len(stored.token_hash) == 64
     assert cli.invoke(args=["create-token", "x"]).exit_code != 0
     assert "Tokens revocados: 1." in cli.invoke(args=["revoke-token", "integracion"]).output
+
+
+def test_date_filters_are_days_of_the_operator(as_user, people, runner):
+    """Issue 13.11/13.17: "Iniciada desde/hasta" are typed day first and are the operator's
+    days: an instance started at 22:14 in Bogotá (03:14 UTC the next day) is of the 30th."""
+    instance_id = start_registration(runner)[0]
+    with runner.transaction() as session:
+        session.execute(
+            update(ProcessInstance).where(ProcessInstance.id == instance_id)
+            .values(created_at=dt.datetime(2026, 12, 1, 3, 14))
+        )  # fmt: skip
+    client = as_user(people["operator"])
+    html = client.get("/instancias/").get_data(as_text=True)
+    assert 'placeholder="dd/mm/aaaa"' in html and 'type="date"' not in html
+    assert "30/11/2026 22:14" in html
+    cases = [
+        ("desde=30/11/2026&hasta=30/11/2026", "1 instancia;"),
+        ("desde=01/12/2026", "0 instancias"),
+        ("desde=2026-11-30&hasta=2026-11-30", "1 instancia;"),
+    ]
+    for query, found in cases:
+        assert found in client.get(f"/instancias/?{query}").get_data(as_text=True), query

@@ -392,3 +392,37 @@ def test_date_and_file_fields_speak_spanish(page, live_server, tmp_path, artifac
     j.click("Enviar corrección")
     assert "Los documentos corregidos fueron enviados a la Mesa de Servicio." in j.flash()
     j.done()
+
+
+def test_every_table_fits_a_phone(page, live_server, tmp_path, artifacts_dir):
+    """13.17: at 390 px no page scrolls sideways and no button of a table is off screen —
+    whoever reads it: entity users, the Mesa de Servicio, analysts, operators, admins."""
+    config, app, actions, world = seed(tmp_path)
+    registered_entity_with_case(actions)
+    staff = world.user("personal", roles=("analista", "operador", "admin", "mesa_servicio"))
+    world.account("ENTIDAD DEL PERSONAL", admin=staff)
+    other = world.account("OTRA ENTIDAD CON UN NOMBRE MUY LARGO PARA UNA PANTALLA PEQUENA")
+    from engine.domain import models as m
+    from webui.core.extensions import db
+
+    with app.app_context():  # a pending request in "Mis registros", with its "Cancelar"
+        db.session.add(m.AccessRequest(user_id=staff, account_id=other))
+        db.session.commit()
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "w17-tablas")
+    j.login("personal")
+    pages = ["/cuenta/", "/tareas/", "/mesa/", "/mesa/casos/1", "/cuenta/directorio", "/usuario/registros",
+             "/usuario/accesos", "/correo/", "/modelos/", "/instancias/", "/instancias/1",
+             "/admin/roles"]  # fmt: skip
+    for path in pages:
+        j.goto(path)
+        assert page.locator("main table").count(), path
+        page.set_viewport_size({"width": PHONE, "height": 844})
+        offscreen = page.evaluate(
+            "() => [...document.querySelectorAll('main table button, main table .button')]"
+            ".map(b => b.getBoundingClientRect())"
+            ".filter(r => r.width && (r.left < 0 || r.right > innerWidth + 1)).length"
+        )
+        assert offscreen == 0, path
+        j.both_widths(path.strip("/").replace("/", "-"))
+    j.done()

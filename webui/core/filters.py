@@ -77,8 +77,18 @@ def local_time(value: dt.datetime) -> dt.datetime:
     """An instant (stored in UTC, naive) in the reader's Zona horaria (anonymous: Bogotá)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    stored = getattr(current_user, "time_zone", None) if current_user else None
-    return value.astimezone(time_zone(stored))
+    return value.astimezone(reader_zone())
+
+
+def reader_zone():
+    """The reader's Zona horaria (anonymous: Bogotá)."""
+    return time_zone(getattr(current_user, "time_zone", None) if current_user else None)
+
+
+def day_start_utc(day: dt.date) -> dt.datetime:
+    """When ``day`` begins for the reader, as the naive UTC instant the database stores."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=reader_zone())
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def datetime_es(value, seconds: bool = False) -> str:

@@ -14,6 +14,7 @@ from engine.domain.models import Account
 from engine.models import ProcessVersion
 from webui.core.extensions import db
 from webui.core.filters import datetime_es
+from webui.core.filters import day_start_utc
 from webui.core.identity import runner
 from webui.core.policy import OPERATOR
 from webui.core.policy import guard
@@ -39,10 +40,14 @@ def operators_only():
 
 
 def parse_date(value: str | None) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m-%d")
-    except ValueError:
-        return None
+    """A day typed as 15/03/2026 (or 2026-03-15): the UTC instant it starts for the reader."""
+    text = (value or "").strip()
+    for layout in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return day_start_utc(dt.datetime.strptime(text, layout).date())
+        except ValueError:
+            continue
+    return None
 
 
 def _int(value) -> int | None:
