@@ -5,11 +5,10 @@ Every problem is reported as ``file:line: element-id: message`` so an analyst ca
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 
-from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
@@ -20,6 +19,7 @@ from engine.diagrams import DiagramSet
 from engine.diagrams import new_parser
 from engine.expressions import ExpressionRefused
 from engine.expressions import check_source
+from engine.instructions import template_problem
 from engine.registry import Domain
 
 NS = {
@@ -33,6 +33,19 @@ FLOW_NODES = (
     "subProcess startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent "
     "exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway"
 ).split()
+# Expressions of loops and conditional events (besides conditions, scripts, timers, service
+# parameters, correlations and DMN cells, checked below): every one is code the engine runs.
+LOOP_EXPRESSIONS = (
+    ("loopCondition", "condición del ciclo"),
+    ("loopCardinality", "número de instancias"),
+    ("completionCondition", "condición de finalización"),
+    ("condition", "condición del evento"),
+)
+# A multi-instance's collections are names of task-data variables, not expressions.
+LOOP_REFERENCES = (
+    ("loopDataInputRef", "colección del ciclo"),
+    ("loopDataOutputRef", "colección de resultados"),
+)
 NO_INCOMING_OK = {"startEvent", "boundaryEvent"}
 NO_OUTGOING_OK = {"endEvent"}
 
@@ -241,24 +254,54 @@ def _check_bpmn_expressions(file, root, domain, problems):
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iterfind(f".//bpmn:{tag}", NS):
             _check_expression(problems, file, timer, timer.text, "eval", "temporizador", domain)
+    for tag, what in LOOP_EXPRESSIONS:
+        for expr in root.iterfind(f".//bpmn:{tag}", NS):
+            _check_expression(problems, file, expr, expr.text, "eval", what, domain)
+    for tag, what in LOOP_REFERENCES:
+        for ref in root.iterfind(f".//bpmn:{tag}", NS):
+            if not (ref.text or "").strip().isidentifier():
+                message = f"{what}: debe ser el nombre de una variable: {(ref.text or '').strip()!r}"
+                problems.append(Problem(file, ref.sourceline or 0, _nearest_id(ref), message))
     for operator in root.iterfind(".//spiff:serviceTaskOperator", NS):
-        if operator.get("id") not in domain.services:
-            problems.append(
-                Problem(
-                    file,
-                    operator.sourceline,
-                    _nearest_id(operator),
-                    f"función de servicio no registrada: {operator.get('id')!r}",
-                )
-            )
-        for param in operator.iterfind(".//spiff:parameter", NS):
+        # The operator's own id is the function's name: problems belong to the service task.
+        task, name = operator.getparent(), operator.get("id")
+        function = domain.services.get(name)
+        if function is None:
+            message = f"función de servicio no registrada: {name!r}"
+            problems.append(Problem(file, operator.sourceline, _nearest_id(task), message))
+        params = list(operator.iterfind(".//spiff:parameter", NS))
+        for param in params:
             what = f"parámetro {param.get('id')}"
-            _check_expression(problems, file, operator, param.get("value"), "eval", what, domain)
+            _check_expression(problems, file, task, param.get("value"), "eval", what, domain)
+        for message in _binding_problems(function, [param.get("id") for param in params]) if function else ():
+            problems.append(Problem(file, operator.sourceline, _nearest_id(task), f"{name}: {message}"))
     for tag in ("expression", "messagePayload"):
         for expr in root.iterfind(f".//spiff:{tag}", NS):
             _check_expression(problems, file, expr, expr.text, "eval", "correlación", domain)
+    for expr in root.iterfind(".//spiff:payloadExpression", NS):
+        _check_expression(problems, file, expr, expr.text, "eval", "carga del evento", domain)
     for expr in root.iterfind(".//bpmn:formalExpression", NS):
         _check_expression(problems, file, expr, expr.text, "eval", "expresión", domain)
+
+
+def _binding_problems(function, names: list[str]) -> list[str]:
+    """What is wrong with calling ``function(ctx, **{name: ...})`` for these parameter names:
+    names it does not take, parameters it requires that are not given."""
+    parameters = list(inspect.signature(function).parameters.values())[1:]  # the first is the context
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    by_name = {p.name: p for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    problems = [
+        f"parámetro desconocido {name!r} (la función recibe: {', '.join(by_name) or 'ninguno'})"
+        for name in names
+        if name not in by_name and not takes_any
+    ]
+    problems += [
+        f"falta el parámetro obligatorio {p.name!r}"
+        for p in parameters
+        if p.default is p.empty and p.kind is not p.VAR_KEYWORD and p.kind is not p.VAR_POSITIONAL
+        and p.name not in names
+    ]  # fmt: skip
+    return problems
 
 
 def _properties(task) -> dict[str, str]:
@@ -283,14 +326,9 @@ def _check_user_task(file, task, diagrams, domain, problems):
         if key == "formJsonSchemaFilename":
             _check_schema(file, line, task_id, form, schema, domain, problems)
     for text in task.iterfind(".//spiff:instructionsForEndUser", NS):
-        try:
-            SandboxedEnvironment().parse(text.text or "")
-        except TemplateSyntaxError as exc:
-            problems.append(
-                Problem(
-                    file, text.sourceline, task_id, f"instrucciones con error de plantilla: {exc.message}"
-                )
-            )
+        problem = template_problem(text.text or "")
+        if problem:
+            problems.append(Problem(file, text.sourceline, task_id, f"instrucciones: {problem}"))
 
 
 def _check_schema(file, line, task_id, form, schema, domain, problems):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from engine.budget import Limits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,6 +23,8 @@ class EngineConfig:
     # Put in the data of every new instance; diagrams read them (e.g. timer durations).
     process_defaults: dict = field(default_factory=lambda: {"activation_link_ttl": "PT48H"})
     mail_from: str = "SECOP II <no-responder@secop.example>"
+    # The budget of every step: engine steps, wall time, sizes (engine.budget.Limits).
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls, environ=None) -> EngineConfig:

@@ -146,6 +146,16 @@ def _has_control_characters(value) -> bool:
     return False
 
 
+def _longest_text(value) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return max(map(_longest_text, value), default=0)
+    if isinstance(value, dict):
+        return max((max(len(str(k)), _longest_text(v)) for k, v in value.items()), default=0)
+    return 0
+
+
 def _message(prop: dict, keyword: str, limit=None) -> str:
     custom = prop.get("errorMessage")
     if isinstance(custom, str):
@@ -217,9 +227,13 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
         _add(errors, FORM_WIDE, "El formulario contiene un campo reservado (typename).")
         return {}, errors
     data = coerce(schema, submitted)
+    longest = check_context.config.limits.text_length
     for name, value in list(data.items()):
         if _has_control_characters(value):
             _add(errors, name, "El texto contiene caracteres no permitidos.")
+            del data[name]
+        elif _longest_text(value) > longest:
+            _add(errors, name, f"El texto supera el máximo de {longest} caracteres.")
             del data[name]
     # Fields the task data makes required (x-requiredFrom, e.g. the DMN's documents).
     for missing in [name for name in required_now if name not in data]:

@@ -257,7 +257,9 @@ class Runner:
                 schema=schema,
                 uischema=version.forms.get(ui_name, {}) if ui_name else {},
                 instructions=render_instructions(
-                    task.task_spec.extensions.get("instructionsForEndUser"), task.data
+                    task.task_spec.extensions.get("instructionsForEndUser"),
+                    task.data,
+                    self.config.limits.instructions_chars,
                 ),
                 documentation=task.task_spec.documentation or "",
                 data=forms.prefill(schema, task.data) if schema else {},

@@ -2,8 +2,13 @@
 retry, migrate — runs through ``StepPath.run``:
 
     lock the instance → load it → snapshot → set the step context → (the step's checks)
-    → advance the engine → save state + index rows + events → answer
+    → advance the engine under a budget → save state + index rows + events → answer
     and, when it fails, roll back and record the failure.
+
+The budget (``engine.budget``, ``EngineConfig.limits``) bounds the engine steps of one
+advance, its wall time, the values scripts and services produce, the rendered instructions
+of the tasks it makes ready and the state it stores: going over fails the step as an error
+in a script does.
 
 A ``Step`` says what is particular to one entry point (how the instance is found, what is
 checked, what is done to the workflow, what is answered); ``engine.actions`` holds the seven.
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from typing import ClassVar
 
+from jinja2 import TemplateError
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -23,6 +29,9 @@ from sqlalchemy.orm import Session
 
 from engine import instances
 from engine.actors import Actor
+from engine.budget import Budget
+from engine.budget import LimitExceeded
+from engine.budget import current_budget
 from engine.config import EngineConfig
 from engine.context import StepContext
 from engine.context import current_step
@@ -32,6 +41,7 @@ from engine.errors import StepFailed
 from engine.expressions import EngineScriptEngine
 from engine.instances import LoadedVersion
 from engine.instances import Snapshot
+from engine.instructions import fill
 from engine.mail import Mailer
 from engine.models import HumanTask
 from engine.models import ProcessInstance
@@ -41,6 +51,11 @@ from engine.store import Store
 from engine.versions import VersionCache
 
 INTERNAL_ERROR = "No fue posible continuar el trámite por un error interno."
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    """The error a Spiff exception wraps (``raise ... from`` or raised while handling it)."""
+    return exc.__cause__ or exc.__context__
 
 
 class EndStep(Exception):  # noqa: N818  (control flow, not an error)
@@ -62,6 +77,7 @@ class Loaded:
     workflow: BpmnWorkflow
     before: Snapshot
     ctx: StepContext
+    budget: Budget
 
 
 @dataclass(frozen=True)
@@ -154,20 +170,21 @@ class StepPath:
         step.instance_id = instance.id
         version, workflow, before = step.load(self, session, instance)
         ctx = self.context(session, step.actor, instance)
-        loaded = Loaded(self, session, instance, version, workflow, before, ctx)
+        loaded = Loaded(self, session, instance, version, workflow, before, ctx, Budget(self.config.limits))
         step.prepare(loaded)
-        self.advance(loaded, step.act)
-        step.advanced(loaded)
-        ready = instances.ready_human_tasks(workflow)
-        write = instances.changes(
-            instance,
-            step.version_to_save(loaded),
-            workflow,
-            before,
-            loaded.ctx,
-            ready,
-            step.completed_task_id,
-        )
+        token = current_budget.set(loaded.budget)
+        try:
+            self.advance(loaded, step.act)
+            step.advanced(loaded)
+            ready = instances.ready_human_tasks(workflow)
+            self.check_instructions(loaded, ready)
+            to_save = step.version_to_save(loaded)
+            write = instances.changes(instance, to_save, workflow, before, ctx, ready, step.completed_task_id)
+        finally:
+            current_budget.reset(token)
+        limit = self.config.limits.state_chars
+        if len(write.values["state"]) > limit:
+            raise StepFailed(f"Los datos del trámite superan el tamaño máximo de {limit} caracteres.")
         new_tasks = self.store.write_step(session, instance, write)
         return step.answer(loaded, new_tasks)
 
@@ -178,21 +195,44 @@ class StepPath:
         try:
             action(step.workflow)
             step.workflow.refresh_timers()
-            step.workflow.do_engine_steps()
+            # Every task the engine runs is counted, and the clock read, before it runs.
+            step.workflow.do_engine_steps(will_complete_task=step.budget.tick)
         except DomainError:
             raise
+        except LimitExceeded as exc:  # from budget.tick: between two tasks
+            raise StepFailed(exc.message, exc.element_id, exc.message) from exc
         except WorkflowTaskException as exc:
-            cause = getattr(exc, "exception", None) or exc.__cause__
+            cause = _cause(exc)
             if isinstance(cause, DomainError):
                 raise cause from None
             spec = getattr(exc, "task_spec", None)
             task = getattr(exc, "task", None)
             data = redact(dict(task.data)) if task is not None else None
+            if isinstance(cause, LimitExceeded):  # inside a script, an expression, a service call
+                raise StepFailed(cause.message, getattr(spec, "bpmn_id", None), cause.message, data) from exc
             raise StepFailed(INTERNAL_ERROR, getattr(spec, "bpmn_id", None), str(exc), data) from exc
         except (SpiffWorkflowException, Exception) as exc:  # Spiff raises bare Exception too (timers)
             raise StepFailed(INTERNAL_ERROR, None, str(exc)) from exc
         finally:
             current_step.reset(token)
+
+    def check_instructions(self, step: Loaded, ready: dict) -> None:
+        """The instructions of every task this step makes ready fit the budget (rendered once
+        here, so a template that would build a huge page fails the step that reaches it)."""
+        limit = self.config.limits.instructions_chars
+        for task_id in set(ready) - step.before.ready:
+            task = ready[task_id]
+            template = task.task_spec.extensions.get("instructionsForEndUser")
+            if not template:
+                continue
+            try:
+                fill(template, task.data, limit)
+            except LimitExceeded:
+                title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+                message = f"Las instrucciones de la tarea «{title}» superan el máximo de {limit} caracteres."
+                raise StepFailed(message, task.task_spec.bpmn_id, message) from None
+            except TemplateError:
+                pass  # drawn as "not available" on the page, as before
 
     @staticmethod
     def failure(step: Step, exc: StepFailed) -> Failure:

@@ -4,6 +4,7 @@ the SECOP package to do it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,8 @@ import pytest
 from engine import Actor
 from engine import Domain
 from engine import Registry
+from engine.checker import check
+from engine.diagrams import DiagramSet
 from engine.errors import DiagramInvalid
 from engine.errors import FormInvalid
 
@@ -71,6 +74,29 @@ def test_the_checker_knows_only_the_domain_it_is_given(make_runner):
     messages = [p.message for p in tiny_diagram.value.problems]
     assert "función de servicio no registrada: 'saludar'" in messages
     assert any("validación no registrada 'nombre_permitido'" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "problems"),
+    [
+        ('<spiffworkflow:parameter id="name" type="any" value="nombre" />',
+         ["saludar: falta el parámetro obligatorio 'nombre'",
+          "saludar: parámetro desconocido 'name' (la función recibe: nombre)"]),
+        ("", ["saludar: falta el parámetro obligatorio 'nombre'"]),
+        ('<spiffworkflow:parameter id="nombre" type="any" value="nombre" />'
+         '<spiffworkflow:parameter id="tono" type="any" value="\'alegre\'" />',
+         ["saludar: parámetro desconocido 'tono' (la función recibe: nombre)"]),
+    ],
+    ids=["misspelt", "missing", "unknown"],
+)  # fmt: skip
+def test_service_parameters_are_bound_to_the_function_at_deploy(tmp_path, parameters, problems):
+    copy = tmp_path / "saludo"
+    shutil.copytree(SALUDO, copy)
+    bpmn = copy / "saludo.bpmn"
+    given = '<spiffworkflow:parameter id="nombre" type="any" value="nombre" />'
+    bpmn.write_text(bpmn.read_text().replace(given, parameters))
+    found = check(DiagramSet.from_dirs(copy, copy / "forms"), tiny_domain())
+    assert [(p.element_id, p.message) for p in found] == [("dar_saludo", message) for message in problems]
 
 
 def test_the_engine_core_runs_without_the_secop_package(tmp_path):
