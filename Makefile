@@ -86,9 +86,9 @@ serve-prod: venv
 	for i in $$(seq $(WORKERS)); do $(BIN)/python -m engine worker & pids="$$pids $$!"; done; \
 	$(BIN)/gunicorn -c gunicorn.conf.py 'webui:create_app()'
 
-# Long form-fuzzing run (the default profile runs in `make test`).
-# The fuzz tests with many more (and new, randomized) examples than make test runs.
+# Long fuzzing run (the default profile runs in `make test`): the form and page fuzzers and
+# schemathesis against the API, with many more (and new, randomized) examples than make test.
 fuzz: venv
 	@url="$$(scripts/ensure_postgres.sh)" || exit 1; \
 	TEST_DATABASE_URL="$$url" HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q \
-		tests/engine/test_form_fuzz.py tests/webui/test_fuzz_web.py
+		tests/engine/test_form_fuzz.py tests/webui/test_fuzz_web.py tests/webui/test_api_contract.py

@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import sessionmaker
 
+from engine.errors import InvalidInput
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -58,6 +60,23 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def refuse_nul_parameters(engine: Engine) -> None:
+    """Refuse any statement carrying a NUL character in a text parameter, on both databases.
+
+    PostgreSQL cannot store NUL in text and answered every such query (a filter, a login, a
+    correlation value) with a DataError, a 500; SQLite stored it. Checked here, where every
+    path meets, the request fails the same clean way everywhere (``InvalidInput``)."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        rows = parameters if executemany else [parameters]
+        for row in rows:
+            values = row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else ()
+            if any(isinstance(value, str) and "\x00" in value for value in values):
+                raise InvalidInput("El texto contiene caracteres no permitidos.")
+        return statement, parameters
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an SQLAlchemy engine for ``url`` with the settings this project relies on."""
     if url.startswith("postgres://"):
@@ -67,6 +86,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         configure_sqlite(engine)
+    refuse_nul_parameters(engine)
     return engine
 
 

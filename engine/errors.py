@@ -35,6 +35,10 @@ class FormInvalid(EngineError):
         self.errors = errors
 
 
+class InvalidInput(EngineError):
+    """Input no database may hold (a NUL character): refused before the statement runs."""
+
+
 class UploadRefused(EngineError):
     """An uploaded file failed the guide's §6 checks."""
 

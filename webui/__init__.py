@@ -26,6 +26,7 @@ from webui.core import config
 from webui.core import errors
 from webui.core import filters
 from webui.core import identity
+from webui.core import inputs
 from webui.core import logs
 from webui.core import policy
 from webui.core import runtime
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = SlidingCookieSessions()
     config.load(app, test_config)  # refuses unsafe settings outside development
+    inputs.init_app(app)  # before any route is added: bounded ids, strict JSON
     logs.init_app(app, json_logs=config.json_logs(app))
     db.init_app(app)
     csrf.init_app(app)

@@ -47,7 +47,7 @@ def test_no_credentials_or_a_bad_token_is_401(api):
     assert api.get("/api/v1/processes").status_code == 401
     response = api.get("/api/v1/tasks", headers={"Authorization": "Bearer secop_nope"})
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "error" in response.json
+    assert response.mimetype == "application/problem+json" and "detail" in response.json
 
 
 def test_revoked_token_is_401(app, api, tokens):
@@ -261,7 +261,7 @@ def test_session_writes_need_csrf_but_bearer_writes_do_not(make_app):
     client.post("/entrar", data={"usuario": operator, "contrasena": "Clave-segura-1", "csrf_token": token})
     url = f"/api/v1/instances/{instance_id}/cancel"
     refused = client.post(url, json={"reason": "x"})
-    assert refused.status_code == 400 and "CSRF" in refused.json["error"]
+    assert refused.status_code == 400 and "CSRF" in refused.json["detail"]
     assert client.get("/api/v1/instances").status_code == 200  # reads need no token
     with app.app_context():
         raw = api_tokens.issue("op", operator_id)

@@ -23,8 +23,10 @@ def make_app(database_url, tmp_path):
     settings (e.g. another WORKFLOWS_DIR)."""
     import webui
 
+    made = []
+
     def factory(**config):
-        return webui.create_app(
+        app = webui.create_app(
             {
                 "TESTING": True,
                 "SECRET_KEY": "test",
@@ -35,8 +37,15 @@ def make_app(database_url, tmp_path):
                 **config,
             }
         )
+        made.append(app)
+        return app
 
-    return factory
+    yield factory
+    for app in made:  # give pooled connections back: a long PostgreSQL run runs out of them
+        app.extensions["runner"].close()
+        with app.app_context():
+            for engine in app.extensions["sqlalchemy"].engines.values():
+                engine.dispose()
 
 
 @pytest.fixture

@@ -12,21 +12,30 @@ ROOT = Path(__file__).resolve().parents[2]
 REFRESH = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
 
 
+def _patched_workflows(target: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the project's diagrams with one text of ``file`` replaced."""
+    shutil.copytree(ROOT / "workflows", target)
+    path = target / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
 @pytest.fixture
 def hostile_diagrams(tmp_path):
     """The project's diagrams, with raw HTML and Markdown in the registration's instructions."""
-    workflows = tmp_path / "workflows"
-    shutil.copytree(ROOT / "workflows", workflows)
-    path = workflows / "registro_usuario.bpmn"
-    text = path.read_text(encoding="utf-8")
     marker = "<spiffworkflow:instructionsForEndUser>Diligencie sus datos"
-    assert marker in text
     hostile = (
         REFRESH.replace("<", "&lt;").replace(">", "&gt;")
         + " **Importante:** [guía](https://www.colombiacompra.gov.co/) [x](javascript:alert(1)) "
     )
-    path.write_text(text.replace(marker, marker.replace("Diligencie", hostile + "Diligencie")), "utf-8")
-    return workflows
+    return _patched_workflows(
+        tmp_path / "workflows",
+        "registro_usuario.bpmn",
+        marker,
+        marker.replace("Diligencie", hostile + "Diligencie"),
+    )
 
 
 def test_instructions_are_markdown_never_raw_html(make_app, hostile_diagrams):
@@ -142,3 +151,186 @@ def test_required_data_is_required_through_the_api_too(deployed, world):
     back = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"action": "modificar"}})
     assert back.status_code == 200
     assert [t["name"] for t in back.get_json()["next_tasks"]] == ["registrar_primera_parte"]
+
+
+# --------------------------------------------------------------------------- point 13
+
+
+@pytest.fixture
+def failing_diagrams(tmp_path):
+    """The project's diagrams, with the service after "Registrar usuario" broken."""
+    broken = '<spiffworkflow:parameter id="first_names" type="any" value="first_names"/>'
+    return _patched_workflows(
+        tmp_path / "failing",
+        "registro_usuario.bpmn",
+        broken,
+        broken.replace('"first_names"/>', '"first_names[999]"/>'),
+    )
+
+
+def test_a_failing_step_keeps_what_the_user_typed(make_app, failing_diagrams):
+    """A service task that failed after "Continuar" answered a bare 500 page: everything the
+    registrant typed was lost. Now the form comes back, filled in, with a Spanish message."""
+    from tests.webui.helpers import PASSWORD
+    from tests.webui.helpers import errors_in
+
+    app = make_app(WORKFLOWS_DIR=str(failing_diagrams))
+    app.extensions["runner"].deploy()
+    client = app.test_client()
+    task_url = client.post("/registro").headers["Location"]
+    typed = {
+        "first_names": "Ana María", "last_names": "Pérez", "document_type": "Cédula de ciudadanía",
+        "document_number": "52123456", "email": "ana@example.gov.co", "phone": "3001234567",
+        "username": "ana.maria", "password": PASSWORD, "password_confirmation": PASSWORD,
+        "time_zone": "(UTC-05:00) Bogotá, Lima, Quito", "entity_name": "ALCALDIA DE PRUEBA",
+        "accept_terms": "true",
+    }  # fmt: skip
+    for _attempt in range(2):  # and again: the task is still there to retry
+        response = client.post(task_url, data=typed)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 500
+        assert "No fue posible completar este paso" in errors_in(html)[0]
+        for field in ("first_names", "email", "username", "entity_name"):
+            assert f'value="{typed[field]}"' in html, field
+        assert PASSWORD not in html  # secrets are never sent back
+
+
+HUGE = str(2**64)  # beyond any 64-bit id: OverflowError in both drivers
+BEYOND_PG = str(2**31)  # beyond PostgreSQL's integer, the type of every id column
+MALFORMED_PAGES = [
+    f"/instancias/{HUGE}",
+    f"/instancias/{'9' * 30}",
+    f"/instancias/{BEYOND_PG}",
+    f"/cuenta/directorio/{HUGE}",
+    f"/cuenta/directorio/{BEYOND_PG}",
+    f"/mesa/casos/{HUGE}",
+    f"/instancias/?version={HUGE}",
+    f"/instancias/?version={BEYOND_PG}",
+    f"/instancias/?cuenta={HUGE}",
+    f"/instancias/?pagina={HUGE}",
+    "/instancias/?pagina=²",
+    "/instancias/?cuenta=²",
+    "/instancias/?version=²",
+    "/instancias/?por_pagina=²",
+    "/instancias/?pagina=٣",
+    f"/instancias/migrar?ids={HUGE}",
+    f"/instancias/migrar?ids={BEYOND_PG}",
+    "/instancias/migrar?ids=²",
+    "/cuenta/?cuenta=²",
+    f"/cuenta/?cuenta={HUGE}",
+    "/tareas/²",
+    f"/documentos/{HUGE}",
+    "/instancias/?cuenta=%00",
+    "/instancias/?proceso=%00",
+    "/instancias/?rol=%00",
+    "/tareas/?proceso=%00",
+    "/modelos/%00",
+    "/cuenta/directorio?q=%00",
+    "/documentos/%00",
+    "/instancias/procesos/%00/mapa-de-calor",
+]
+MALFORMED_API = [
+    f"/api/v1/instances/{HUGE}",
+    f"/api/v1/instances/{BEYOND_PG}",
+    f"/api/v1/versions/{HUGE}",
+    f"/api/v1/versions/{BEYOND_PG}/files/lanes.json",
+    "/api/v1/instances?page=²",
+    f"/api/v1/instances?page={HUGE}",
+    f"/api/v1/instances?account_id={HUGE}",
+    f"/api/v1/instances?account_id={BEYOND_PG}",
+    "/api/v1/instances?per_page=²",
+    f"/api/v1/instances?version_id={HUGE}",
+    "/api/v1/instances?process_id=%00",
+    "/api/v1/tasks?process_id=%00",
+    "/api/v1/instances?waiting_role=%00",
+    "/api/v1/processes/%00/versions",
+    "/api/v1/no-existe",
+    "/api/no-existe",
+]
+
+
+@pytest.fixture
+def operator(deployed, world):
+    """A person holding every platform role and an account: every page answers them."""
+    from tests.webui.helpers import login
+
+    world.user("todo", roles=("operador", "analista", "mesa_servicio"))
+    world.account(admin=world.user("admin.cuenta"))
+    client = deployed.test_client()
+    assert login(client, "todo").status_code == 302
+    return client
+
+
+def test_malformed_ids_and_text_are_never_a_server_error(operator):
+    """Ids beyond 64 bits, Unicode digits ("²".isdigit() is True), NUL characters (which
+    PostgreSQL refuses): each was a 500 on at least one database."""
+    wrong = []
+    for url in MALFORMED_PAGES + MALFORMED_API:
+        response = operator.get(url)
+        if response.status_code >= 500:
+            wrong.append(f"{url}: {response.status_code}")
+        if url.startswith("/api/") and response.status_code >= 400:
+            if response.mimetype != "application/problem+json":
+                wrong.append(f"{url}: {response.mimetype}")
+    assert wrong == []
+    assert operator.get(f"/instancias/{HUGE}").status_code == 404
+    assert operator.get("/api/v1/instances?page=²").status_code == 400
+
+
+def test_the_api_always_answers_problem_details(operator):
+    """An unknown URL, a wrong method or a crash under /api answered an HTML page."""
+    for method, url, status in [
+        ("GET", "/api/v1/no-existe", 404),
+        ("DELETE", "/api/v1/instances", 405),
+        ("TRACE", "/api/v1/instances", 405),
+        ("PUT", "/api/v1/tasks", 405),
+        ("POST", "/api/v1/migrations", 400),
+    ]:
+        response = operator.open(url, method=method)
+        assert response.status_code == status, (method, url)
+        assert response.mimetype == "application/problem+json", (method, url)
+        problem = response.get_json()
+        assert problem["status"] == status and problem["type"] == "about:blank"
+        assert problem["title"] and problem["detail"], (method, url)
+    anonymous = operator.application.test_client()
+    refused = anonymous.get("/api/v1/processes")
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_wrong_methods_answer_405_with_allow(operator):
+    """TRACE and other unsupported methods answered 400, without the Allow header."""
+    for method, url in [
+        ("TRACE", "/"),
+        ("PUT", "/entrar"),
+        ("DELETE", "/tareas/"),
+        ("PATCH", "/instancias/"),
+    ]:
+        response = operator.open(url, method=method)
+        assert response.status_code == 405, (method, url)
+        assert "GET" in response.headers["Allow"]
+        assert "Operación no permitida" in response.get_data(as_text=True)
+    assert "POST" in operator.open("/entrar", method="PUT").headers["Allow"]
+
+
+HOSTILE_BODIES = [
+    "[" * 100_000 + "]" * 100_000,  # RecursionError in json
+    '{"instance_ids": ' + "[" * 40 + "1" + "]" * 40 + "}",
+    '{"instance_ids": [NaN], "dry_run": true}',
+    '{"instance_ids": [Infinity], "dry_run": true}',
+    '{"instance_ids": [%s], "dry_run": true}' % (2**70),
+    '{"instance_ids": [true], "dry_run": true}',
+    '{"correlation_value": "a\\u0000b"}',
+    "{",
+]
+
+
+def test_hostile_json_bodies_are_refused_cleanly(operator):
+    """Deep nesting was a RecursionError (500); NaN, 2**70 and NUL reached the databases."""
+    wrong = []
+    for url in ("/api/v1/migrations", "/api/v1/messages/activacion_usuario", "/api/v1/tasks/x/complete"):
+        for body in HOSTILE_BODIES:
+            response = operator.post(url, data=body, content_type="application/json")
+            if response.status_code not in (400, 404) or response.mimetype != "application/problem+json":
+                wrong.append(f"{url} {body[:40]}: {response.status_code} {response.mimetype}")
+    assert wrong == []

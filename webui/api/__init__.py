@@ -4,7 +4,6 @@ served by the task they belong to: webui.tasks.)"""
 
 from flask import Blueprint
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
 from webui.api import v1
@@ -17,7 +16,6 @@ v1_bp.before_request(v1.authenticate)
 v1_bp.register_error_handler(v1.ApiError, v1.api_error)
 v1_bp.register_error_handler(EngineError, v1.engine_error)
 v1_bp.register_error_handler(CSRFError, v1.csrf_error)
-v1_bp.register_error_handler(HTTPException, v1.http_error)
 v1_bp.add_url_rule("/openapi.json", view_func=v1.openapi, methods=["GET"])
 v1_bp.add_url_rule("/tasks", view_func=v1.tasks, methods=["GET"])
 v1_bp.add_url_rule("/tasks/<task_id>", view_func=v1.task, methods=["GET"])

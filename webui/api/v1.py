@@ -26,10 +26,12 @@ from engine.errors import Conflict
 from engine.errors import DomainError
 from engine.errors import EngineError
 from engine.errors import FormInvalid
+from engine.errors import InvalidInput
 from engine.errors import MessageNotExpected
 from engine.errors import NotAuthorized
 from engine.errors import NotFound
 from webui.api import tokens as api_tokens
+from webui.core.errors import problem
 from webui.core.extensions import csrf
 from webui.core.extensions import db
 from webui.core.identity import current_actor
@@ -98,17 +100,15 @@ def require_person() -> Actor:
 
 
 def api_error(exc: ApiError):
-    response = jsonify({"error": exc.message, **exc.extra})
-    if exc.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="secop"'
-    return response, exc.status
+    headers = {"WWW-Authenticate": 'Bearer realm="secop"'} if exc.status == 401 else None
+    return problem(exc.status, exc.message, headers, **exc.extra)
 
 
 def engine_error(exc: EngineError):
     status = 500
     extra = {}
     for cls, code in ((NotFound, 404), (NotAuthorized, 403), (Conflict, 409), (MessageNotExpected, 404),
-                      (DomainError, 422), (FormInvalid, 422)):  # fmt: skip
+                      (DomainError, 422), (FormInvalid, 422), (InvalidInput, 400)):  # fmt: skip
         if isinstance(exc, cls):
             status = code
             break
@@ -116,21 +116,26 @@ def engine_error(exc: EngineError):
         extra["errors"] = exc.errors
     if status == 500:
         status = 409  # a step failed: the engine recorded it on the instance
-    return jsonify({"error": exc.message, **extra}), status
+    return problem(status, exc.message, **extra)
 
 
 def csrf_error(exc):
-    return jsonify({"error": "Falta el token CSRF (cabecera X-CSRFToken) de la sesión."}), 400
-
-
-def http_error(exc: HTTPException):
-    return jsonify({"error": exc.description}), exc.code
+    return problem(400, "Falta el token CSRF (cabecera X-CSRFToken) de la sesión.")
 
 
 def body() -> dict:
-    data = request.get_json(silent=True)
+    """The request's JSON object (400 for anything else: not JSON, too deep, NaN, huge
+    numbers; see webui.core.inputs)."""
+    try:
+        data = request.get_json(silent=False)
+    except HTTPException:
+        data = None
     if not isinstance(data, dict):
-        raise ApiError(400, "El cuerpo debe ser un objeto JSON.")
+        raise ApiError(
+            400,
+            "El cuerpo debe ser un objeto JSON válido (hasta 32 niveles, sin NaN ni Infinity, "
+            "enteros de hasta 64 bits).",
+        )
     return data
 
 

@@ -16,6 +16,9 @@ from webui.api.v1 import task_json
 from webui.core.authoring import deploy_bpmn
 from webui.core.authoring import problem_dicts
 from webui.core.identity import runner
+from webui.core.inputs import MAX_ID
+from webui.core.inputs import MAX_PAGE
+from webui.core.inputs import int_value
 from webui.core.policy import ANALYST
 from webui.core.policy import OPERATOR
 
@@ -86,7 +89,7 @@ def version_file(version_id: int, name: str):
 
 def _date(name: str) -> dt.datetime | None:
     value = request.args.get(name)
-    if not value:
+    if value is None:
         return None
     try:
         return dt.datetime.fromisoformat(value.removesuffix("Z"))
@@ -94,13 +97,28 @@ def _date(name: str) -> dt.datetime | None:
         raise ApiError(400, f"«{name}» debe ser una fecha ISO 8601.") from None
 
 
-def _int_arg(name: str, default=None):
+def _int_arg(name: str, default=None, maximum: int = MAX_ID, minimum: int = 0):
     value = request.args.get(name)
-    if value in (None, ""):
+    if value is None:
         return default
-    if not value.isdigit():
-        raise ApiError(400, f"«{name}» debe ser un número.")
-    return int(value)
+    number = int_value(value, maximum, minimum)
+    if number is None:
+        raise ApiError(400, f"«{name}» debe ser un número entero entre {minimum} y {maximum}.")
+    return number
+
+
+MAX_PER_PAGE = 200
+STATUSES = ("running", "completed", "cancelled", "error")
+SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "id", "-id", "process_id", "status")
+
+
+def _choice_arg(name: str, allowed: tuple[str, ...], default=None):
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if value not in allowed:
+        raise ApiError(400, f"«{name}» debe ser uno de: {', '.join(allowed)}.")
+    return value
 
 
 def instances():
@@ -108,10 +126,10 @@ def instances():
     require_role(OPERATOR)
     result = runner().list_instances(
         process_id=request.args.get("process_id") or None, version_id=_int_arg("version_id"),
-        status=request.args.get("status") or None, account_id=_int_arg("account_id"),
+        status=_choice_arg("status", STATUSES), account_id=_int_arg("account_id"),
         started_from=_date("started_from"), started_to=_date("started_to"),
-        waiting_role=request.args.get("waiting_role") or None, sort=request.args.get("sort") or "-created_at",
-        page=_int_arg("page", 1), per_page=_int_arg("per_page", 50),
+        waiting_role=request.args.get("waiting_role") or None, sort=_choice_arg("sort", SORTS, "-created_at"),
+        page=_int_arg("page", 1, MAX_PAGE, 1), per_page=_int_arg("per_page", 50, MAX_PER_PAGE, 1),
     )  # fmt: skip
     rows = [
         {"id": r.id, "process_id": r.process_id, "version_id": r.version_id, "status": r.status,
@@ -168,7 +186,8 @@ def migrations():
     actor = require_role(OPERATOR)
     payload = body()
     ids = payload.get("instance_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+    # type() is int: JSON true is a Python int too, and would have meant instance 1.
+    if not isinstance(ids, list) or not ids or not all(type(i) is int and 0 < i <= MAX_ID for i in ids):
         raise ApiError(400, "«instance_ids» debe ser una lista de números.")
     if payload.get("dry_run"):
         checks = runner().check_migration(ids)

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from engine import Runner
 from engine.db import make_engine
 from engine.db import make_session_factory
+from engine.db import refuse_nul_parameters
 from engine.domain import secop_domain
 from webui.core.config import engine_config
 from webui.core.extensions import db
@@ -27,6 +28,7 @@ def sqlite_pragmas(engine) -> None:
 def init_app(app) -> None:
     """Put the Runner in ``app.extensions["runner"]``."""
     with app.app_context():
+        refuse_nul_parameters(db.engine)  # webui's own queries too (make_engine's do already)
         runner_engine = db.engine
         if db.engine.dialect.name == "sqlite":
             # The engine's SQLite setup opens every transaction with BEGIN IMMEDIATE (a write

@@ -14,6 +14,7 @@ from engine.errors import EngineError
 from engine.errors import FormInvalid
 from webui.core.identity import current_actor
 from webui.core.identity import runner
+from webui.core.inputs import int_value
 
 EVENT_KINDS = {
     "started": "Inicio",
@@ -66,7 +67,7 @@ def retry(instance_id: int):
 
 
 def _ids(values) -> list[int]:
-    return sorted({int(v) for v in values if str(v).strip().isdigit()})
+    return sorted({n for n in map(int_value, values) if n is not None})
 
 
 def migration_check():

@@ -16,6 +16,9 @@ from webui.core.extensions import db
 from webui.core.filters import datetime_es
 from webui.core.filters import day_start_utc
 from webui.core.identity import runner
+from webui.core.inputs import MAX_ID
+from webui.core.inputs import MAX_PAGE
+from webui.core.inputs import int_value
 from webui.core.policy import OPERATOR
 from webui.core.policy import guard
 from webui.staff.common import actor_label
@@ -50,8 +53,8 @@ def parse_date(value: str | None) -> dt.datetime | None:
     return None
 
 
-def _int(value) -> int | None:
-    return int(value) if str(value or "").strip().isdigit() else None
+def _int(value, maximum: int = MAX_ID) -> int | None:
+    return int_value(value, maximum)  # "²" or 2**64 is no filter at all, never a 500
 
 
 def account_id_for(value: str | None) -> int | None:
@@ -77,7 +80,7 @@ def list_filters(args) -> dict:
         "started_to": until + dt.timedelta(days=1) if until else None,
         "waiting_role": args.get("rol") or None,
         "sort": sort if sort in SORTS else "-created_at",
-        "page": _int(args.get("pagina")) or 1,
+        "page": _int(args.get("pagina"), MAX_PAGE) or 1,
         "per_page": min(200, _int(args.get("por_pagina")) or PER_PAGE),
     }
 

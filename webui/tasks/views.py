@@ -17,6 +17,7 @@ from flask_login import login_required
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import NotAuthorized
+from engine.errors import StepFailed
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.procedures import FOR_ACCOUNT
@@ -31,6 +32,11 @@ from webui.tasks.queues import queued
 from webui.tasks.render import TaskForm
 
 REFUSED = "documento-rechazado"
+STEP_FAILED = (
+    "No fue posible completar este paso por un error del sistema. Lo que escribió sigue en el "
+    "formulario: inténtelo de nuevo en unos minutos y, si el error continúa, comuníquese con "
+    "Soporte técnico."
+)
 OPTIONS_LIMIT = 50  # per keystroke of an autocomplete
 OPTIONS_CAP = 2000  # a whole list (no ``q``): a dependent select's choices
 
@@ -111,11 +117,17 @@ def complete(task_id: str):
 
     try:
         result = runner().complete_task(actor, task_id, read)
-    except (FormInvalid, DomainError) as exc:
-        errors = exc.errors if isinstance(exc, FormInvalid) else {exc.field or "": [exc.message]}
+    except (FormInvalid, DomainError, StepFailed) as exc:
+        # The step changed nothing: draw the form again with what they typed.
+        if isinstance(exc, FormInvalid):
+            errors, status = exc.errors, 422
+        elif isinstance(exc, DomainError):
+            errors, status = {exc.field or "": [exc.message]}, 422
+        else:  # a service or script of the diagram failed (operators see it on the instance)
+            errors, status = {"": [STEP_FAILED]}, 500
         view = runner().task(actor, task_id)
         names = document_names(TaskForm(view.schema, view.uischema, view.options), uploaded_names)
-        return render_task(view, posted, {**errors, **upload_errors}, names, status=422)
+        return render_task(view, posted, {**errors, **upload_errors}, names, status=status)
     if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
         flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
     return after_completion(result, task["process_id"], task["name"])
