@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from dataclasses import field
@@ -25,6 +26,11 @@ class EngineConfig:
     mail_from: str = "SECOP II <no-responder@secop.example>"
     # The budget of every step: engine steps, wall time, sizes (engine.budget.Limits).
     limits: Limits = field(default_factory=Limits)
+    # Uploads staged by a form that was never sent: the worker deletes them after this long,
+    # and nobody may keep more than this many at once, per task and per person.
+    staged_upload_ttl: dt.timedelta = dt.timedelta(hours=24)
+    max_staged_per_task: int = 20
+    max_staged_per_user: int = 40
 
     @classmethod
     def from_env(cls, environ=None) -> EngineConfig:
@@ -49,6 +55,12 @@ class EngineConfig:
                 "activation_link_ttl": env["ACTIVATION_LINK_TTL"],
             }
         config.mail_from = env.get("MAIL_FROM", config.mail_from)
+        if env.get("STAGED_UPLOAD_TTL_HOURS"):
+            config.staged_upload_ttl = dt.timedelta(hours=float(env["STAGED_UPLOAD_TTL_HOURS"]))
+        if env.get("MAX_STAGED_UPLOADS_PER_TASK"):
+            config.max_staged_per_task = int(env["MAX_STAGED_UPLOADS_PER_TASK"])
+        if env.get("MAX_STAGED_UPLOADS_PER_USER"):
+            config.max_staged_per_user = int(env["MAX_STAGED_UPLOADS_PER_USER"])
         return config
 
 

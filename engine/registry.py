@@ -79,6 +79,13 @@ class DocumentRecords(Protocol):
     def problem(self, check_context: Any, value: Any, slot: str) -> str | None:
         """Why ``value`` is not a document this instance may name in ``slot`` (Spanish), or None."""
 
+    def staged_counts(self, session: Any, instance_id: int, uploaded_by: int | None) -> tuple[int, int]:
+        """(uploads staged and not yet attached for this instance, for this person in all)."""
+
+    def expire_staged(self, session: Any, older_than: Any) -> list[str]:
+        """Delete the records of uploads staged before ``older_than`` and never attached (not
+        of an instance a step holds right now); return their stored file names."""
+
 
 def plain_actor(session: Any, user_id: int | None, anonymous_tokens: Iterable[str] = ()) -> Actor:
     """The actor loader of a domain without roles: a user is just its id."""

@@ -312,6 +312,8 @@ class Runner:
             if slot.get("format") != "document" or self.domain.documents is None:
                 raise NotFound("Este formulario no tiene ese documento.")
             name, content_type = uploads.check_upload(filename, content, self.config.max_upload_bytes)
+            counts = self.domain.documents.staged_counts(session, instance.id, actor.user_id)
+            uploads.check_quota(*counts, self.config)
             stored_name, sha256 = uploads.store(self.config.upload_dir, content)
             public_id = self.domain.documents.stage(
                 session, instance_id=instance.id, slot=field, original_filename=name, stored_name=stored_name,
@@ -321,6 +323,11 @@ class Runner:
             session.add(_task_event(row, actor, "document_staged", data))
             return {"id": public_id, "filename": name, "content_type": content_type,
                     "size": len(content), "sha256": sha256}  # fmt: skip
+
+    def expire_staged_uploads(self, now=None) -> int:
+        """Delete uploads staged longer ago than ``config.staged_upload_ttl`` and never sent
+        (rows, then files); the worker calls it. Returns how many."""
+        return uploads.expire_staged(self.transaction, self.domain.documents, self.config, now)
 
     # ---- instances, for operators ---------------------------------------------------------
     def instance(self, instance_id: int) -> InstanceView:

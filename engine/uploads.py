@@ -2,6 +2,11 @@
 
 The extension must be permitted and not among §6's forbidden ones, and the first bytes
 must match that extension's format: a renamed .exe is refused whatever its name says.
+
+A staged upload (sent by "Anexar", its form not yet submitted) is a quota: nobody keeps more
+than ``max_staged_per_task`` per task nor ``max_staged_per_user`` in all, and the worker
+deletes those older than ``staged_upload_ttl``, row and file (issue 17: ten 1 MB files,
+staged and never submitted, were kept forever).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from engine.db import utcnow
 from engine.errors import UploadRefused
 
 FORBIDDEN = set(
@@ -86,3 +92,43 @@ def path_of(upload_dir: Path, stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("invalid stored name")
     return Path(upload_dir) / stored_name
+
+
+def check_quota(staged_for_task: int, staged_for_user: int, config) -> None:
+    """Refuse one more staged upload past either cap, in Spanish, saying what to do."""
+    hours = _hours(config.staged_upload_ttl)
+    if staged_for_task >= config.max_staged_per_task:
+        raise UploadRefused(
+            f"Ya cargó {staged_for_task} documentos en este trámite sin enviar el formulario (máximo "
+            f"{config.max_staged_per_task}). Envíe el formulario con los documentos anexados; los que "
+            f"no se envían se eliminan después de {hours} horas."
+        )
+    if staged_for_user >= config.max_staged_per_user:
+        raise UploadRefused(
+            f"Tiene {staged_for_user} documentos cargados sin enviar en sus trámites (máximo "
+            f"{config.max_staged_per_user}). Envíe los formularios pendientes; los documentos que no se "
+            f"envían se eliminan después de {hours} horas."
+        )
+
+
+def _hours(ttl) -> str:
+    hours = ttl.total_seconds() / 3600
+    return f"{hours:g}".replace(".", ",")
+
+
+def expire_staged(transaction, documents, config, now=None) -> int:
+    """Delete the staged uploads older than ``config.staged_upload_ttl``: the rows in one
+    transaction (``documents.expire_staged``), then their files. Returns how many."""
+    if documents is None:
+        return 0
+    cutoff = (now or utcnow()) - config.staged_upload_ttl
+    with transaction() as session:
+        stored_names = documents.expire_staged(session, cutoff)
+    # Files only after the rows are gone: a crash here leaves a file nobody names, never a
+    # row naming a missing file.
+    for stored_name in stored_names:
+        try:
+            path_of(config.upload_dir, stored_name).unlink(missing_ok=True)
+        except ValueError:
+            continue  # not a name this engine wrote
+    return len(stored_names)

@@ -1,4 +1,5 @@
-"""The background worker: fires due timers and sends the outbox, forever, politely.
+"""The background worker: fires due timers, sends the outbox and deletes expired staged
+uploads, forever, politely.
 
 Several workers may run at once, on one machine or many: timers and emails are claimed
 with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one worker.
@@ -17,6 +18,7 @@ from engine.outbox import SmtpTransport
 from engine.outbox import send_due
 
 log = logging.getLogger("engine.worker")
+CLEANUP_SECONDS = 60.0
 
 
 class Worker:
@@ -35,13 +37,19 @@ class Worker:
         self.transport = transport or (SmtpTransport(smtp_settings) if smtp_settings else None)
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
+        self.next_cleanup = 0.0  # monotonic time of the next sweep of expired staged uploads
 
     def run_once(self) -> tuple[int, int]:
-        """One round: (timers fired, emails sent)."""
+        """One round: (timers fired, emails sent); expired staged uploads once a minute."""
         fired = self.runner.fire_due_timers()
         sent = 0
         if self.transport is not None:
             sent = send_due(self.runner.session_factory, self.transport, self.smtp, lease=self.lease)
+        if time.monotonic() >= self.next_cleanup:
+            self.next_cleanup = time.monotonic() + CLEANUP_SECONDS
+            expired = self.runner.expire_staged_uploads()
+            if expired:
+                log.info("expired staged uploads", extra={"documents_deleted": expired})
         return fired, sent
 
     def run_forever(self) -> None:

@@ -3,9 +3,15 @@ file slot, then attached to an account by the step that registers it."""
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+from sqlalchemy import func
 from sqlalchemy import select
 
+from engine.db import is_sqlite
 from engine.domain.models import Document
+from engine.models import ProcessInstance
+
+EXPIRE_BATCH = 500  # rows per worker round: a backlog drains over a few rounds, never one huge DELETE
 
 
 class SecopDocuments:
@@ -35,3 +41,33 @@ class SecopDocuments:
         if document.state == "replaced":
             return "Este documento fue reemplazado; anexe el vigente."
         return None
+
+    def staged_counts(self, session, instance_id: int, uploaded_by: int | None) -> tuple[int, int]:
+        staged = select(func.count(Document.id)).where(Document.state == "staged")
+        for_task = session.scalar(staged.where(Document.instance_id == instance_id))
+        for_user = session.scalar(staged.where(Document.uploaded_by == uploaded_by)) if uploaded_by else 0
+        return for_task, for_user
+
+    def expire_staged(self, session, older_than) -> list[str]:
+        rows = session.execute(
+            select(Document.id, Document.stored_name, Document.instance_id)
+            .where(Document.state == "staged", Document.uploaded_at < older_than)
+            .order_by(Document.id)
+            .limit(EXPIRE_BATCH)
+        ).all()
+        instances = {row.instance_id for row in rows if row.instance_id is not None}
+        if instances and not is_sqlite(session.get_bind()):
+            # A step holds its instance's row lock from validating a document to attaching it:
+            # skip those instances this round rather than delete a file a step is naming.
+            instances = set(
+                session.scalars(
+                    select(ProcessInstance.id)
+                    .where(ProcessInstance.id.in_(instances))
+                    .with_for_update(skip_locked=True)
+                )
+            )
+        doomed = [row for row in rows if row.instance_id is None or row.instance_id in instances]
+        if doomed:
+            ids = [row.id for row in doomed]
+            session.execute(delete(Document).where(Document.id.in_(ids), Document.state == "staged"))
+        return [row.stored_name for row in doomed]

@@ -28,6 +28,9 @@ ENV_KEYS = (
     "ACTIVATION_LINK_TTL",
     "MAIL_BACKEND",
     "MAX_UPLOAD_BYTES",
+    "STAGED_UPLOAD_TTL_HOURS",
+    "MAX_STAGED_UPLOADS_PER_TASK",
+    "MAX_STAGED_UPLOADS_PER_USER",
     "WORKFLOWS_DIR",
     "FORMS_DIR",
     "MAIL_FROM",
@@ -35,7 +38,7 @@ ENV_KEYS = (
     "LOGIN_LIMIT_PER_USER",
     "RATELIMIT_STORAGE_URI",
 )
-INTEGER_KEYS = ("SMTP_PORT", "MAX_UPLOAD_BYTES")
+INTEGER_KEYS = ("SMTP_PORT", "MAX_UPLOAD_BYTES", "MAX_STAGED_UPLOADS_PER_TASK", "MAX_STAGED_UPLOADS_PER_USER")
 # Values that appear in this repository or in tutorials: never acceptable in production.
 DEFAULT_SECRETS = frozenset({"", "dev", "dev-only-secret", "test", "secret", "changeme", "change-me"})
 MIN_SECRET_LENGTH = 32
@@ -57,6 +60,9 @@ def defaults(instance_path: str) -> dict:
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
         "ACTIVATION_LINK_TTL": "PT48H",
         "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+        "STAGED_UPLOAD_TTL_HOURS": 24,
+        "MAX_STAGED_UPLOADS_PER_TASK": 20,
+        "MAX_STAGED_UPLOADS_PER_USER": 40,
         "PASSWORD_RESET_TTL": 3600,
         "MAIL_FROM": "SECOP II <no-responder@secop.example>",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
@@ -113,6 +119,9 @@ def engine_config(config) -> EngineConfig:
         "max_upload_bytes": int(config["MAX_UPLOAD_BYTES"]),
         "process_defaults": {"activation_link_ttl": config["ACTIVATION_LINK_TTL"]},
         "mail_from": config["MAIL_FROM"],
+        "staged_upload_ttl": timedelta(hours=float(config["STAGED_UPLOAD_TTL_HOURS"])),
+        "max_staged_per_task": int(config["MAX_STAGED_UPLOADS_PER_TASK"]),
+        "max_staged_per_user": int(config["MAX_STAGED_UPLOADS_PER_USER"]),
     }
     for key in ("WORKFLOWS_DIR", "FORMS_DIR"):
         if config.get(key):
