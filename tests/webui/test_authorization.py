@@ -2,7 +2,9 @@
 PostgreSQL. Each person gets exactly what they may: ids that aren't theirs answer 404 (never
 someone else's data), role pages 403/404, and anonymous visitors are sent to "Entrar".
 
-A route missing from RULES fails the test: new routes must state who may use them."""
+Every route and every method it takes (HEAD and OPTIONS aside) must be in RULES, or a test
+fails: new routes, and new methods on old ones, must state who may use them. An endpoint's
+first method is keyed by its name; another method of the same endpoint by "name:METHOD"."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ LOGGED_IN = EVERYONE - {"anonimo"}
 MEMBERS = {"comprador_a", "admin_a", "admin_b"}
 DIRECTORY = MEMBERS | {"mesa", "analista", "operador"}  # access to an active account, or a platform role
 NOBODY: set[str] = set()
+# Public forms anyone may post, whose answer is about what was posted (a wrong password, "we
+# sent an email if it exists"), not about who asks: every person gets an answer, never a
+# 5xx. Checked apart, on fresh clients, since a login attempt may touch the session.
+ANYONE_MAY_POST = frozenset(EVERYONE)
 
 # endpoint -> (method, url template, form data, who may)
 RULES = {
@@ -28,9 +34,12 @@ RULES = {
     "public.register": ("POST", "/registro", {}, EVERYONE),
     "public.registration_sent": ("GET", "/registro/confirmar", None, EVERYONE),
     "public.login": ("GET", "/entrar", None, EVERYONE),
+    "public.login:POST": ("POST", "/entrar", {"usuario": "nadie", "contrasena": "x"}, ANYONE_MAY_POST),
     "public.logout": ("POST", "/salir", {}, EVERYONE),
     "public.recover": ("GET", "/recuperar", None, EVERYONE),
+    "public.recover:POST": ("POST", "/recuperar", {"correo": "nadie@example.gov.co"}, ANYONE_MAY_POST),
     "public.reset": ("GET", "/recuperar/no-es-un-token", None, EVERYONE),
+    "public.reset:POST": ("POST", "/recuperar/no-es-un-token", {}, EVERYONE),
     "public.activate": ("GET", "/activar/no-es-un-token", None, EVERYONE),
     "public.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
     "core.healthz": ("GET", "/healthz", None, EVERYONE),
@@ -44,9 +53,12 @@ RULES = {
     "accounts.home": ("GET", "/cuenta/", None, LOGGED_IN),
     "accounts.after_login": ("GET", "/cuenta/despues-de-entrar", None, LOGGED_IN),
     "accounts.choose": ("GET", "/cuenta/elegir", None, LOGGED_IN),
+    "accounts.choose:POST": ("POST", "/cuenta/elegir", {"cuenta": "{account_a}"}, {"comprador_a", "admin_a"}),
     "people.index": ("GET", "/usuario/", None, LOGGED_IN),
     "people.profile": ("GET", "/usuario/datos", None, LOGGED_IN),
+    "people.profile:POST": ("POST", "/usuario/datos", {}, LOGGED_IN),
     "people.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
+    "people.access:POST": ("POST", "/usuario/accesos", {}, LOGGED_IN),
     "accounts.requests": ("GET", "/usuario/registros", None, LOGGED_IN),
     "accounts.cancel_request": (
         "POST",
@@ -209,9 +221,15 @@ def test_every_route_is_in_the_table(tmp_path):
             "UPLOAD_DIR": str(tmp_path),
         }
     )
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
-    assert endpoints - set(RULES) == set(), "state who may use these routes"
-    assert set(RULES) - endpoints == set(), "these routes no longer exist"
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    table = {(key.split(":")[0], method) for key, (method, *_rest) in RULES.items()}
+    assert routes - table == set(), "state who may use these routes (and methods)"
+    assert table - routes == set(), "these routes (or methods) no longer exist"
 
 
 def test_each_person_gets_exactly_what_they_may(scene):
@@ -223,6 +241,12 @@ def test_each_person_gets_exactly_what_they_may(scene):
         wrong += _mismatches(app, ids, persona)
     assert wrong == [], "\n".join(wrong)
     _foreign_ids_answer_404_without_data(app, ids)
+    for key, (_method, url, data, allowed) in RULES.items():
+        if allowed is ANYONE_MAY_POST:
+            answers = {
+                persona: _client(app, persona).post(url, data=data).status_code for persona in PERSONAS
+            }
+            assert max(answers.values()) < 500, (key, answers)
     for persona in PERSONAS:
         assert _client(app, persona).post("/salir").status_code == 302
 
@@ -231,9 +255,11 @@ def _mismatches(app, ids, persona) -> list[str]:
     client = _client(app, persona)
     wrong = []
     for endpoint, (method, template, data, allowed) in RULES.items():
-        if endpoint == "public.logout":
-            continue  # would end this persona's session; checked on its own below
+        if endpoint == "public.logout" or allowed is ANYONE_MAY_POST:
+            continue  # would touch this persona's session; checked on its own below
         url = template.format(**ids)
+        if data:  # ids in form values too ({account_a})
+            data = {key: str(value).format(**ids) for key, value in data.items()}
         if method == "GET":
             response = client.get(url)
         elif url.startswith("/api/"):
