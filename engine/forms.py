@@ -156,6 +156,25 @@ def _longest_text(value) -> int:
     return 0
 
 
+MAX_STORED_INTEGER = 2**63 - 1
+
+
+def _has_unstorable_number(value) -> bool:
+    """inf, nan ("1e999" typed in a number field) and integers beyond 64 bits: no JSON column
+    of PostgreSQL and no integer column of either database can hold them."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, int):
+        return abs(value) > MAX_STORED_INTEGER
+    if isinstance(value, list):
+        return any(_has_unstorable_number(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_unstorable_number(v) for v in value.values())
+    return False
+
+
 def _message(prop: dict, keyword: str, limit=None) -> str:
     custom = prop.get("errorMessage")
     if isinstance(custom, str):
@@ -234,6 +253,9 @@ def validate(schema: dict, submitted: dict, check_context: CheckContext, task_da
             del data[name]
         elif _longest_text(value) > longest:
             _add(errors, name, f"El texto supera el máximo de {longest} caracteres.")
+            del data[name]
+        elif _has_unstorable_number(value):
+            _add(errors, name, "El número no es válido.")
             del data[name]
     # Fields the task data makes required (x-requiredFrom, e.g. the DMN's documents).
     for missing in [name for name in required_now if name not in data]:

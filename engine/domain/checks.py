@@ -78,6 +78,8 @@ def account_exists(ctx: CheckContext, value, data) -> str | None:
         account_id = int(value)
     except (TypeError, ValueError):
         return "Seleccione una cuenta registrada en el Directorio del SECOP II."
+    if not 0 < account_id < 2**31:  # an id column is a 32-bit integer on PostgreSQL
+        return "Seleccione una cuenta registrada en el Directorio del SECOP II."
     state = ctx.session.scalar(select(Account.state).where(Account.id == account_id))
     if state != ACCOUNT_ACTIVE:
         return "Seleccione una cuenta activa registrada en el Directorio del SECOP II."

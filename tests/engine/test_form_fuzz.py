@@ -125,5 +125,20 @@ def test_control_characters_are_refused_with_a_message(runner):
         )
 
 
+def test_numbers_no_database_can_hold_are_refused_with_a_message(runner):
+    """Issue 17 point 13: "1e999" typed in a number field became inf, which PostgreSQL's
+    JSON refuses; 2**70 in an integer field overflowed both databases' integer columns."""
+    schema = {"type": "object", "properties": {"monto": {"type": "number"}, "cuenta": {"type": "integer"}}}
+    with runner.transaction() as session:
+        context = CheckContext(session, Actor(user_id=1), runner.config, domain=runner.domain)
+        for data in ({"monto": "1e999"}, {"monto": float("nan")}, {"cuenta": 2**70}, {"cuenta": str(2**70)}):
+            field = next(iter(data))
+            assert validate(schema, data, context) == ({}, {field: ["El número no es válido."]}), data
+        assert validate(schema, {"monto": "12.5", "cuenta": "7"}, context) == (
+            {"monto": 12.5, "cuenta": 7},
+            {},
+        )
+
+
 def test_every_form_is_fuzzed():
     assert len(FORMS) >= 10, "forms/ should hold the procedures' forms"
