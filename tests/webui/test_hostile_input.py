@@ -334,3 +334,20 @@ def test_hostile_json_bodies_are_refused_cleanly(operator):
             if response.status_code not in (400, 404) or response.mimetype != "application/problem+json":
                 wrong.append(f"{url} {body[:40]}: {response.status_code} {response.mimetype}")
     assert wrong == []
+
+
+def test_an_oversized_body_is_a_problem_too(make_app):
+    from tests.webui.helpers import World
+    from tests.webui.helpers import login
+
+    app = make_app(MAX_UPLOAD_BYTES=1000)  # bodies up to 8,000 bytes
+    World(app).user("op", roles=("operador",))
+    client = app.test_client()
+    assert login(client, "op").status_code == 302
+    response = client.post(
+        "/api/v1/migrations",
+        data='{"instance_ids": [' + "1," * 10_000 + "1]}",
+        content_type="application/json",
+    )
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "Lo enviado (un archivo o los datos) supera el tamaño permitido."

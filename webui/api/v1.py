@@ -128,7 +128,9 @@ def body() -> dict:
     numbers; see webui.core.inputs)."""
     try:
         data = request.get_json(silent=False)
-    except HTTPException:
+    except HTTPException as exc:
+        if exc.code == 413:
+            raise  # too large is not malformed: the app's 413 problem says so
         data = None
     if not isinstance(data, dict):
         raise ApiError(

@@ -32,7 +32,7 @@ PAGES = {
         "La tarea ya no está pendiente",
         "Alguien ya atendió esta tarea o el trámite avanzó. Revise su bandeja.",
     ),
-    413: ("Archivo demasiado grande", "El archivo supera el tamaño permitido."),
+    413: ("Archivo demasiado grande", "Lo enviado (un archivo o los datos) supera el tamaño permitido."),
     500: (
         "Error interno",
         "Ocurrió un error inesperado. Inténtelo de nuevo más tarde o comuníquese con Soporte técnico.",
