@@ -79,7 +79,7 @@ def test_process_models_for_analysts(api, tokens, runner):
 def test_deploy_through_the_api(api, tokens, runner):
     url = "/api/v1/processes/registro_usuario/versions"
     bad = api.post(url, json={"xml": dangling_registration().decode()}, headers=tokens["analyst"])
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert "registro_usuario.bpmn:44: revisar_datos: el elemento no tiene flujo de salida" in [
         p["text"] for p in bad.json["problems"]
     ]

@@ -15,6 +15,7 @@ from webui.api.v1 import require_role
 from webui.api.v1 import task_json
 from webui.core.authoring import deploy_bpmn
 from webui.core.authoring import problem_dicts
+from webui.core.errors import problem
 from webui.core.identity import runner
 from webui.core.inputs import MAX_ID
 from webui.core.inputs import MAX_PAGE
@@ -66,9 +67,7 @@ def deploy(process_id: str):
         raise ApiError(400, "Envíe «xml» (texto BPMN) y opcionalmente «forms» {nombre: texto JSON}.")
     created, problems = deploy_bpmn(process_id, xml.encode(), {k: str(v).encode() for k, v in forms.items()})
     if problems:
-        return jsonify(
-            {"error": "El verificador encontró problemas.", "problems": problem_dicts(problems)}
-        ), 422
+        return problem(422, "El verificador encontró problemas.", problems=problem_dicts(problems))
     return jsonify({"versions": [version_json(v) for v in created]}), 201 if created else 200
 
 
