@@ -81,6 +81,9 @@ def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
         # never sends back; everything else about the server is the production setup.
         "APP_ENV": "development",
         "ACCESS_LOG": "",
+        # The load generator registers from one address, far past the per-address limits.
+        "REGISTRATION_LIMIT_PER_ADDRESS": "1000000 per minute",
+        "LOGIN_LIMIT_PER_ADDRESS": "1000000 per minute",
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"]  # fmt: skip

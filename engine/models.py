@@ -1,5 +1,5 @@
 """The engine's tables: deployed versions, instances, the human-task index, the event log,
-message subscriptions and the email outbox."""
+message subscriptions, the email outbox and the rate-limit counters."""
 
 from __future__ import annotations
 
@@ -177,3 +177,14 @@ class OutboxEmail(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class RateCounter(Base):
+    """One fixed-window counter of a rate limit (failed logins, registrations started). In
+    the database so that every web process counts against the same limit (engine/counters.py)."""
+
+    __tablename__ = "rate_counter"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # a digest, never the username
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch

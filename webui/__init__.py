@@ -65,5 +65,5 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(dev.bp)
     # Bearer tokens cannot be forged cross-site; the API checks CSRF itself for cookie sessions.
     csrf.exempt(api.v1_bp)
-    security.init_app(app)  # after the blueprints: it wraps the login view with rate limits
+    security.init_app(app)  # last: it wraps the WSGI app when TRUSTED_PROXIES is set
     return app

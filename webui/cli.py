@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from engine.config import outbox_lease_from_env
 from engine.db import utcnow
+from engine.domain import credentials
 from engine.domain import models as m
 from engine.domain import rules
-from engine.domain.models import ApiToken
 from engine.errors import DiagramInvalid
 from engine.outbox import LogTransport
 from engine.worker import Worker
@@ -220,8 +220,15 @@ def revoke_role(username, role):
 @click.argument("name")
 @click.option("--usuario", help="Nombre de usuario dueño del token (sus roles aplican).")
 @click.option("--sistema", is_flag=True, help="Token del sistema (solo para entregar mensajes).")
-def create_token(name, usuario, sistema):
-    """Create an API token; it is printed once and stored hashed."""
+@click.option(
+    "--dias",
+    type=click.IntRange(1, tokens.MAX_DAYS),
+    default=tokens.DEFAULT_DAYS,
+    show_default=True,
+    help="Días de validez; después el token deja de servir.",
+)
+def create_token(name, usuario, sistema, dias):
+    """Create an API token valid for some days; it is printed once and stored hashed."""
     if bool(usuario) == bool(sistema):
         raise click.UsageError("Indique --usuario USUARIO o --sistema (uno de los dos).")
     user_id = None
@@ -230,8 +237,8 @@ def create_token(name, usuario, sistema):
         if user is None:
             raise click.ClickException(f"No existe el usuario {usuario}.")
         user_id = user.id
-    raw = tokens.issue(name, user_id)
-    click.echo("Token creado. Guárdelo ahora: no se mostrará de nuevo.")
+    raw = tokens.issue(name, user_id, dias)
+    click.echo(f"Token creado, válido por {dias} días. Guárdelo ahora: no se mostrará de nuevo.")
     click.echo(raw)
 
 
@@ -240,13 +247,9 @@ def create_token(name, usuario, sistema):
 @click.argument("name")
 def revoke_token(name):
     """Revoke every live token with this name."""
-    rows = db.session.scalars(
-        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
-    ).all()
-    for row in rows:
-        row.revoked_at = utcnow()
+    revoked = credentials.revoke_api_tokens(db.session, utcnow(), name=name)
     db.session.commit()
-    click.echo(f"Tokens revocados: {len(rows)}.")
+    click.echo(f"Tokens revocados: {revoked}.")
 
 
 @click.command("deploy-diagrams")
@@ -278,7 +281,14 @@ def worker(poll: float):
 
 
 COMMANDS = (
-    init_demo, create_user, grant_role, revoke_role, create_token, revoke_token, deploy_diagrams, worker,
+    init_demo,
+    create_user,
+    grant_role,
+    revoke_role,
+    create_token,
+    revoke_token,
+    deploy_diagrams,
+    worker,
 )
 
 

@@ -5,9 +5,6 @@ hands to ``engine.Runner``; the engine core itself never imports this package.""
 from __future__ import annotations
 
 import functools
-from pathlib import Path
-
-from jinja2 import FileSystemLoader
 
 from engine.domain import access  # noqa: F401  (each module registers its functions)
 from engine.domain import accounts  # noqa: F401
@@ -18,11 +15,10 @@ from engine.domain import users  # noqa: F401
 from engine.domain.actors import load_actor
 from engine.domain.documents import SecopDocuments
 from engine.domain.registry import CHECKS
+from engine.domain.registry import EMAIL_TEMPLATES
 from engine.domain.registry import OPTIONS
 from engine.domain.registry import SERVICES
 from engine.registry import Domain
-
-EMAIL_TEMPLATES = Path(__file__).resolve().parent / "templates" / "email"
 
 
 @functools.cache
@@ -33,7 +29,7 @@ def secop_domain() -> Domain:
         services=SERVICES,
         checks=CHECKS,
         options=OPTIONS,
-        email_templates=FileSystemLoader(str(EMAIL_TEMPLATES)),
+        email_templates=EMAIL_TEMPLATES,
         load_actor=load_actor,
         documents=SecopDocuments(),
     )

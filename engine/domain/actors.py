@@ -29,10 +29,11 @@ def load_actor(session, user_id: int | None, anonymous_tokens=()) -> Actor:
     return _actor(user_id, [(row.role, row.account_id) for row in rows], anonymous_tokens)
 
 
-def load_user_and_actor(session, user_id: int, user_columns: tuple, anonymous_tokens=()):
+def load_user_and_actor(session, user_id: int, user_columns: tuple, anonymous_tokens=(), params=None):
     """``(row, actor)``: the ``user_columns`` of user ``user_id`` and its actor, in one
-    round trip (the web layer needs both on every request); ``(None, None)`` if no such user."""
-    rows = session.execute(_user_with_roles(user_columns), {"user_id": user_id}).all()
+    round trip (the web layer needs both on every request); ``(None, None)`` if no such user.
+    ``params`` binds the columns' own parameters (the web layer's session check)."""
+    rows = session.execute(_user_with_roles(user_columns), {**(params or {}), "user_id": user_id}).all()
     if not rows:
         return None, None
     roles = [(row.role, row.role_account_id) for row in rows if row.role is not None]

@@ -52,7 +52,8 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(40), default=USER_PENDING)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    # Bumped on password change: sessions carrying an older epoch are no longer valid.
+    # No longer read: sessions are rows of user_session since migration 0005 (the column
+    # stays for a release, so the previous one still runs during a rolling upgrade).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     # How many activation links were emailed: the second and later say "nuevo enlace".
     activation_links_sent: Mapped[int] = mapped_column(Integer, default=0)
@@ -205,6 +206,24 @@ class LoginEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
 
 
+class UserSession(Base):
+    """One login (guide §9, "Accesos del usuario"): the browser holds a random key whose
+    SHA-256 is ``key_hash``. "Salir", a password change or recovery, or closing it from the
+    list of open sessions sets ``ended_at``, and the key stops working at once."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
 class ApiToken(Base):
     """A token acts as its user (same roles as the pages), or as the system when ``user_id``
     is empty (deliver messages from other platforms)."""
@@ -218,3 +237,20 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Every token expires (flask create-token --dias); NULL never works. A password change
+    # revokes the user's tokens, as it ends the user's sessions.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PasswordReset(Base):
+    """A password-recovery link (guide §4, U5): one use, until ``expires_at``. Only the
+    SHA-256 of its token is kept; ``used_at`` is set by the one request that uses it."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -3,8 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from jinja2 import FileSystemLoader
+
 from engine.registry import Registry
 
+# The domain's emails: <name>.txt, first line "Subject: ...", then the Jinja body.
+EMAIL_TEMPLATES = FileSystemLoader(str(Path(__file__).resolve().parent / "templates" / "email"))
 SERVICES = Registry("función de servicio")
 CHECKS = Registry("validación")
 OPTIONS = Registry("fuente de opciones")

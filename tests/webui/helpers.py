@@ -112,6 +112,19 @@ def login(client, username, password=PASSWORD):
     return client.post("/entrar", data={"usuario": username, "contrasena": password})
 
 
+def change_password(client, current=PASSWORD, new="Otra-clave-3"):
+    """ "Accesos del usuario" → "Cambiar contraseña" (not followed)."""
+    return client.post(
+        "/usuario/accesos",
+        data={
+            "formulario": "contrasena",
+            "contrasena_actual": current,
+            "contrasena_nueva": new,
+            "confirmacion": new,
+        },
+    )
+
+
 def username_of(app, user_id):
     from engine.domain.models import User
     from webui.core.extensions import db
@@ -147,8 +160,9 @@ class Actions:
     def tasks(self, page="/cuenta/"):
         return TASK_LINK.findall(self.client.get(page).get_data(as_text=True))
 
-    def register_user(self, username, email, password=PASSWORD, entity="ALCALDIA DE PRUEBA"):
-        """Registro → Continuar → activation link from the dev mailbox. Leaves the client logged out."""
+    def register_user(self, username, email, password=PASSWORD, entity="ALCALDIA DE PRUEBA", activate=True):
+        """Registro → Continuar → activation link from the dev mailbox (followed unless
+        ``activate`` is false). Leaves the client logged out; returns the link."""
         location = self.client.post("/registro").headers["Location"]
         response = self.post(
             location,
@@ -174,6 +188,8 @@ class Actions:
         email_id = re.findall(r"/correo/(\d+)", mailbox)[0]
         body = self.client.get(f"/correo/{email_id}").get_data(as_text=True)
         link = re.findall(r'href="http://localhost(/activar/[^"]+)"', body)[0]
+        if not activate:
+            return link
         response = self.client.get(link)
         assert response.status_code == 302 and "/entrar" in response.headers["Location"]
         return link

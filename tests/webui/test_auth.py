@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.webui.helpers import PASSWORD
+from tests.webui.helpers import change_password
 from tests.webui.helpers import login
 
 
@@ -98,15 +99,7 @@ def test_password_change_ends_other_sessions(app, world):
     first, second = app.test_client(), app.test_client()
     login(first, "ana")
     login(second, "ana")
-    response = second.post(
-        "/usuario/accesos",
-        data={
-            "formulario": "contrasena",
-            "contrasena_actual": PASSWORD,
-            "contrasena_nueva": "Otra-clave-3",
-            "confirmacion": "Otra-clave-3",
-        },
-    )
+    response = change_password(second, PASSWORD, "Otra-clave-3")
     assert response.status_code == 302
     assert second.get("/usuario/").status_code == 200
     assert first.get("/usuario/").status_code == 302  # logged out by the new epoch

@@ -59,6 +59,9 @@ RULES = {
     "people.profile:POST": ("POST", "/usuario/datos", {}, LOGGED_IN),
     "people.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
     "people.access:POST": ("POST", "/usuario/accesos", {}, LOGGED_IN),
+    # Their own sessions only (tests/webui/test_sessions.py posts other people's ids).
+    "people.close_session": ("POST", "/usuario/accesos/sesiones/999999/cerrar", {}, LOGGED_IN),
+    "people.close_other_sessions": ("POST", "/usuario/accesos/sesiones/cerrar-las-demas", {}, LOGGED_IN),
     "accounts.requests": ("GET", "/usuario/registros", None, LOGGED_IN),
     "accounts.cancel_request": (
         "POST",
@@ -95,7 +98,10 @@ RULES = {
     "staff.models.upload": ("POST", "/modelos/registro_usuario/subir", {}, {"analista"}),
     "staff.models.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
     "staff.models.download": (
-        "GET", "/modelos/versiones/{version_id}/archivos/lanes.json", None, {"analista"}
+        "GET",
+        "/modelos/versiones/{version_id}/archivos/lanes.json",
+        None,
+        {"analista"},
     ),
     "staff.models.package": ("GET", "/modelos/versiones/{version_id}/paquete.zip", None, {"analista"}),
     "api.v1.processes": ("GET", "/api/v1/processes", None, {"analista"}),
@@ -121,7 +127,10 @@ RULES = {
     "staff.instances.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
     "staff.instances.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
     "staff.instances.heatmap": (
-        "GET", "/instancias/procesos/registro_usuario/mapa-de-calor", None, {"operador"}
+        "GET",
+        "/instancias/procesos/registro_usuario/mapa-de-calor",
+        None,
+        {"operador"},
     ),
     "api.v1.instances": ("GET", "/api/v1/instances", None, {"operador"}),
     "api.v1.instance": ("GET", "/api/v1/instances/{instance_id}", None, {"operador"}),

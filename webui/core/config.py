@@ -26,6 +26,7 @@ ENV_KEYS = (
     "SMTP_TIMEOUT",
     "UPLOAD_DIR",
     "ACTIVATION_LINK_TTL",
+    "PASSWORD_RESET_TTL",
     "MAIL_BACKEND",
     "MAX_UPLOAD_BYTES",
     "STAGED_UPLOAD_TTL_HOURS",
@@ -36,9 +37,19 @@ ENV_KEYS = (
     "MAIL_FROM",
     "LOGIN_LIMIT_PER_ADDRESS",
     "LOGIN_LIMIT_PER_USER",
+    "REGISTRATION_LIMIT_PER_ADDRESS",
+    "RECOVERY_LIMIT_PER_ADDRESS",
+    "RECOVERY_LIMIT_PER_EMAIL",
     "RATELIMIT_STORAGE_URI",
+    "TRUSTED_PROXIES",
 )
-INTEGER_KEYS = ("SMTP_PORT", "MAX_UPLOAD_BYTES", "MAX_STAGED_UPLOADS_PER_TASK", "MAX_STAGED_UPLOADS_PER_USER")
+INTEGER_KEYS = (
+    "SMTP_PORT",
+    "MAX_UPLOAD_BYTES",
+    "MAX_STAGED_UPLOADS_PER_TASK",
+    "MAX_STAGED_UPLOADS_PER_USER",
+    "PASSWORD_RESET_TTL",
+)
 # Values that appear in this repository or in tutorials: never acceptable in production.
 DEFAULT_SECRETS = frozenset({"", "dev", "dev-only-secret", "test", "secret", "changeme", "change-me"})
 MIN_SECRET_LENGTH = 32
@@ -69,9 +80,16 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Rate limits (webui/core/throttle.py), counted in the app's database unless
+        # RATELIMIT_STORAGE_URI names another shared storage (redis://...).
+        "RATELIMIT_STORAGE_URI": "",
         "LOGIN_LIMIT_PER_ADDRESS": "20 per 10 minutes",
         "LOGIN_LIMIT_PER_USER": "5 per 10 minutes",
+        "REGISTRATION_LIMIT_PER_ADDRESS": "10 per 10 minutes",
+        "RECOVERY_LIMIT_PER_ADDRESS": "10 per 10 minutes",
+        "RECOVERY_LIMIT_PER_EMAIL": "3 per hour",
+        # Addresses of the reverse proxies whose X-Forwarded-For is believed (webui/core/proxies.py).
+        "TRUSTED_PROXIES": "",
     }
 
 

@@ -9,6 +9,8 @@ from flask_login import UserMixin
 from flask_login import current_user
 
 from engine.actors import Actor
+from engine.db import utcnow
+from engine.domain import sessions as user_sessions
 from engine.domain.actors import load_actor
 from engine.domain.actors import load_user_and_actor
 from engine.domain.models import USER_ACTIVE
@@ -16,26 +18,28 @@ from engine.domain.models import Account
 from engine.domain.models import User
 from webui.core.extensions import db
 from webui.core.extensions import login_manager
+from webui.core.sessions import DEFAULT_REFRESH_AFTER
 
 ANON_TOKENS = "anon_tokens"
 ACCOUNT = "account_id"
 
 
 class SessionUser(UserMixin):
-    """The logged-in user as Flask-Login sees it: who it is, not the ORM row (most requests
-    never need the row; pages that edit the user read it with ``row``)."""
+    """The logged-in user as Flask-Login sees it: who it is and which session it holds, not
+    the ORM row (most requests never need the row; pages that edit the user read ``row``)."""
 
-    def __init__(self, row):  # a ``User`` or a result row with the same column names
+    def __init__(self, row, session_key: str):  # a ``User`` or a result row with those columns
         self.id = row.id
         self.username = row.username
         self.display_name = f"{row.first_names} {row.last_names}".strip() or row.username
         # "Zona horaria": every date is shown in it (filters.py); a row without it reads Bogotá.
         self.time_zone = getattr(row, "time_zone", None)
-        self.session_epoch = row.session_epoch or 0
+        self.session_key = session_key
 
     def get_id(self) -> str:
-        # The epoch changes with the password: older sessions stop working.
-        return f"{self.id}:{self.session_epoch}"
+        # The key of a user_session row: "Salir" or a password change ends the row, and with
+        # it every copy of this cookie.
+        return f"{self.id}:{self.session_key}"
 
     @property
     def row(self):
@@ -61,21 +65,41 @@ def init_app(app) -> None:
     with app.app_context():
         app.extensions["identity_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    who = (User.id, User.username, User.first_names, User.last_names, User.status, User.session_epoch,
-           User.time_zone)  # fmt: skip
+    # The user, its roles and its session, in one round trip: a session that ended (or is not
+    # this user's) reads as NULL.
+    who = (
+        User.id,
+        User.username,
+        User.first_names,
+        User.last_names,
+        User.status,
+        User.time_zone,
+        user_sessions.seen_column(),
+    )
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        raw_id, _, epoch = user_id.partition(":")
-        if not raw_id.isdigit():
+        raw_id, _, key = user_id.partition(":")
+        if not raw_id.isdigit() or not key:
             return None
         with identity_connection() as connection:
-            # Every request needs both: the user and, in the same round trip, its actor.
-            row, actor = load_user_and_actor(connection, int(raw_id), who, anonymous_tokens())
-        if row is None or not user_can_login(row) or str(row.session_epoch or 0) != epoch:
-            return None
+            row, actor = load_user_and_actor(
+                connection,
+                int(raw_id),
+                who,
+                anonymous_tokens(),
+                {"session_key_hash": user_sessions.key_hash(key)},
+            )
+            if row is None or not user_can_login(row) or row.session_seen_at is None:
+                return None
+            now = utcnow()
+            idle = now - row.session_seen_at
+            if idle >= app.permanent_session_lifetime:
+                return None  # expired on the server too, whatever the cookie says
+            if idle >= app.config.get("SESSION_REFRESH_AFTER", DEFAULT_REFRESH_AFTER):
+                user_sessions.touch(connection, key, now)  # at most once a minute, as the cookie
         g.setdefault("actor", actor)  # an API token's actor, set first, wins
-        return SessionUser(row)
+        return SessionUser(row, key)
 
     @app.context_processor
     def inject_identity():

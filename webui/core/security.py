@@ -1,4 +1,5 @@
-"""Security headers, production cookies and login rate limits, installed on the app.
+"""Security headers, production cookies, the client's address behind trusted proxies and
+the shared rate limits (webui/core/throttle.py), installed on the app.
 
 The CSP allows no inline script: every page's JavaScript lives in static files. Inline
 *styles* stay allowed because bpmn-js styles the SVG it draws.
@@ -6,10 +7,10 @@ The CSP allows no inline script: every page's JavaScript lives in static files. 
 
 from __future__ import annotations
 
-from flask import render_template
 from flask import request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+
+from webui.core import proxies
+from webui.core import throttle
 
 CSP = "; ".join(
     [
@@ -33,30 +34,19 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-TOO_MANY = "Demasiados intentos de ingreso. Espere unos minutos e intente de nuevo."
-
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-
-
-def _login_username() -> str:
-    return "usuario:" + (request.form.get("usuario") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+TOO_MANY = "Demasiados intentos. Espere unos minutos e intente de nuevo."
 
 
 def init_app(app) -> None:
-    """Headers on every response; Secure cookies when served over HTTPS in production;
-    failed logins limited per address and per username."""
+    """Headers on every response; Secure cookies when served over HTTPS in production; the
+    client's address from trusted proxies; the shared rate limits (the views take them)."""
     production = app.config.get("ENV_NAME") == "production" or app.config["BASE_URL"].startswith("https://")
     if production and not app.testing:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
-    app.config.setdefault("LOGIN_LIMIT_PER_USER", "5 per 10 minutes")
+    proxies.init_app(app)
+    throttle.init_app(app)
 
     @app.after_request
     def _headers(response):
@@ -68,22 +58,6 @@ def init_app(app) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    limiter.init_app(app)
-    login = app.view_functions.get("public.login")
-    if login is not None:
-        per_address = limiter.limit(
-            lambda: app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
-        )
-        per_user = limiter.limit(
-            lambda: app.config["LOGIN_LIMIT_PER_USER"],
-            key_func=_login_username,
-            methods=["POST"],
-            deduct_when=_failed,
-        )
-        app.view_functions["public.login"] = per_address(per_user(login))
-
     @app.errorhandler(429)
     def _too_many(_error):
-        return render_template(
-            "errors/error.html", title="Demasiados intentos", message=TOO_MANY, code=429
-        ), 429
+        return throttle.too_many(TOO_MANY)

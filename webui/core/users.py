@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from engine.db import utcnow
+from engine.domain import credentials
 from engine.domain.models import LoginEvent
 from engine.domain.models import User
 from engine.domain.models import UserRole
@@ -95,14 +96,17 @@ def new_password_errors(password: str, confirmation: str, field: str) -> dict[st
     return {}
 
 
-def set_password(user, password: str) -> None:
-    user.password_hash = _hasher.hash(password)
-    user.session_epoch = (user.session_epoch or 0) + 1
+def set_password(user, password: str, keep_session: str | None = None) -> None:
+    """A new password: every session of the user ends but ``keep_session`` (the key of the
+    session that changed it, which goes on), and so do its API tokens and recovery links."""
+    user.password_hash = hash_password(password)
+    if user.id is not None:
+        credentials.password_changed(db.session, user.id, utcnow(), keep_session=keep_session)
 
 
-def password_fingerprint(user) -> str:
-    """Changes whenever the password changes: makes a reset link single-use."""
-    return (_stored_hash(user) or "")[-16:]
+def hash_password(password: str) -> str:
+    """The argon2id hash (slow on purpose: take it before opening a transaction)."""
+    return _hasher.hash(password)
 
 
 def record_login_event(user_id: int, kind: str, ip: str | None, user_agent: str | None) -> None:

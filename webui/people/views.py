@@ -10,11 +10,10 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_login import login_user
 
 from webui.core import users
 from webui.core.extensions import db
-from webui.core.identity import SessionUser
+from webui.people import sessions
 from webui.people.profile import PROFILE_FIELDS
 from webui.people.profile import document_types
 from webui.people.profile import validate_profile
@@ -82,12 +81,16 @@ def access():
             users.new_password_errors(password, request.form.get("confirmacion", ""), "contrasena_nueva")
         )
         if not errors:
-            users.set_password(user, password)
+            users.set_password(user, password, keep_session=current_user.session_key)  # others end
             db.session.commit()
-            login_user(SessionUser(user))  # other sessions end: the epoch changed
             flash("Su contraseña fue actualizada.", "success")
             return redirect(url_for("people.access"))
     history = users.login_history(user.id)
     return render_template(
-        "people/access.html", errors=errors, history=history, form=form, title="Accesos del usuario"
+        "people/access.html",
+        errors=errors,
+        history=history,
+        sessions=sessions.listing(user.id),
+        form=form,
+        title="Accesos del usuario",
     ), (422 if errors else 200)

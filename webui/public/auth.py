@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from flask import current_app
@@ -14,24 +15,25 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
 
-from engine.domain import models as m
+from engine.db import utcnow
+from engine.domain import credentials
+from engine.domain import sessions as user_sessions
 from engine.errors import MessageNotExpected
-from engine.models import OutboxEmail
 from webui.core import users
 from webui.core.extensions import db
 from webui.core.identity import SessionUser
 from webui.core.identity import runner
 from webui.core.redirects import safe_next
+from webui.core.throttle import client_address
+from webui.core.throttle import throttle
+from webui.core.throttle import too_many
 
+TOO_MANY_LOGINS = "Demasiados intentos de ingreso. Espere unos minutos e intente de nuevo."
+TOO_MANY_RECOVERIES = (
+    "Demasiadas solicitudes de recuperación desde su conexión. Espere unos minutos e intente de nuevo."
+)
 BAD_LOGIN = "El nombre de usuario o la contraseña no son correctos, o el usuario aún no está activado."
-
-
-def _reset_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="recuperar-contrasena")
 
 
 def login():
@@ -42,22 +44,35 @@ def login():
         return render_template("public/login.html", username=request.args.get("usuario", ""), title="Entrar")
     # The form's fields only: what is checked is what the limits count (never the query string).
     username = request.form.get("usuario", "")
+    attempt = throttle().take(
+        ("LOGIN_LIMIT_PER_ADDRESS", client_address()), ("LOGIN_LIMIT_PER_USER", users.username_key(username))
+    )
+    if attempt is None:
+        return too_many(TOO_MANY_LOGINS)
     user = users.authenticate(username, request.form.get("contrasena", ""))
     if user is None:
         flash(BAD_LOGIN, "error")
         return render_template("public/login.html", username=username, title="Entrar"), 401
+    attempt.give_back()  # only failed logins count
     tokens = session.get("anon_tokens", [])
     session.clear()
     session["anon_tokens"] = tokens
-    login_user(SessionUser(user))
-    session.permanent = True
+    key = user_sessions.open_session(
+        db.session, user.id, request.remote_addr, request.headers.get("User-Agent"), utcnow()
+    )
     users.record_login_event(user.id, "login", request.remote_addr, request.headers.get("User-Agent"))
+    login_user(SessionUser(user, key))
+    session.permanent = True
     return redirect(safe_next(request.args.get("next")) or url_for("accounts.after_login"))
 
 
 def logout():
     """ "Salir": end the session and record it in the access history."""
     if current_user.is_authenticated:
+        # The session's record ends: a copy of this cookie taken before "Salir" is worthless.
+        user_sessions.end_session(
+            db.session, current_user.session_key, user_sessions.ENDED_BY_LOGOUT, utcnow()
+        )
         users.record_login_event(
             current_user.id, "logout", request.remote_addr, request.headers.get("User-Agent")
         )
@@ -71,25 +86,14 @@ def recover():
     """U5: ask for a password-reset link by email (same answer whether the email exists or not)."""
     if request.method == "POST":
         email = request.form.get("correo", "").strip()
-        user = users.find_by_email(email) if email else None
-        if user is not None:
-            token = _reset_serializer().dumps({"u": user.id, "f": users.password_fingerprint(user)})
-            link = current_app.config["BASE_URL"].rstrip("/") + url_for("public.reset", token=token)
-            body = render_template(
-                "public/email_reset.txt",
-                user=user,
-                link=link,
-                minutes=current_app.config["PASSWORD_RESET_TTL"] // 60,
-            )
-            db.session.add(
-                OutboxEmail(
-                    to_addr=user.email,
-                    subject="SECOP II – Recuperar contraseña",
-                    body=body,
-                    template="recuperar_contrasena",
-                    status="pending",
-                )
-            )
+        if throttle().take(("RECOVERY_LIMIT_PER_ADDRESS", client_address())) is None:
+            return too_many(TOO_MANY_RECOVERIES)
+        # Past one email's limit the answer is the same and nothing is sent: nobody can flood
+        # an inbox, and the page still tells nothing about which emails are registered.
+        spent = bool(email) and throttle().take(("RECOVERY_LIMIT_PER_EMAIL", email.lower())) is None
+        if email and not spent:
+            ttl = dt.timedelta(seconds=current_app.config["PASSWORD_RESET_TTL"])
+            credentials.request_password_reset(db.session, email, runner().config, ttl, utcnow())
             db.session.commit()
         flash(
             "Si el correo está registrado, le enviamos un enlace para crear una nueva contraseña.", "success"
@@ -99,27 +103,31 @@ def recover():
 
 
 def reset(token: str):
-    """Set a new password from a signed, expiring, single-use link."""
-    try:
-        payload = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_TTL"])
-    except (SignatureExpired, BadSignature):
-        payload = None
-    user = db.session.get(m.User, payload["u"]) if payload else None
-    if user is None or payload["f"] != users.password_fingerprint(user):
-        flash("El enlace para recuperar la contraseña venció o ya fue usado. Solicite uno nuevo.", "error")
-        return redirect(url_for("public.recover"))
+    """Set a new password from an emailed, expiring, single-use link."""
+    if credentials.reset_link_user(db.session, token, utcnow()) is None:
+        return _link_spent()
     errors = {}
     if request.method == "POST":
         password = request.form.get("contrasena", "")
         errors = users.new_password_errors(password, request.form.get("confirmacion", ""), "contrasena")
         if not errors:
-            users.set_password(user, password)
+            password_hash = users.hash_password(password)  # slow: before the transaction
+            # One UPDATE decides: of many posts of this link at once, exactly one sets a password.
+            user = credentials.reset_password(db.session, token, password_hash, utcnow())
+            if user is None:
+                db.session.rollback()
+                return _link_spent()
             db.session.commit()
             flash("Su contraseña fue actualizada. Ya puede entrar.", "success")
             return redirect(url_for("public.login", usuario=user.username))
     return render_template("public/reset.html", errors=errors, title="Nueva contraseña"), (
         422 if errors else 200
     )
+
+
+def _link_spent():
+    flash("El enlace para recuperar la contraseña venció o ya fue usado. Solicite uno nuevo.", "error")
+    return redirect(url_for("public.recover"))
 
 
 def _hash(token: str) -> str:

@@ -11,6 +11,13 @@ from engine.actors import Actor
 from webui.core.identity import current_actor
 from webui.core.identity import remember_anonymous_token
 from webui.core.identity import runner
+from webui.core.throttle import client_address
+from webui.core.throttle import throttle
+from webui.core.throttle import too_many
+
+TOO_MANY_REGISTRATIONS = (
+    "Se iniciaron demasiados registros desde su conexión. Espere unos minutos e intente de nuevo."
+)
 
 
 def home():
@@ -31,6 +38,9 @@ def register():
         return redirect(url_for("accounts.home"))
     for task in runner().inbox(current_actor(), process_id="registro_usuario"):
         return redirect(url_for("tasks.task", task_id=task.id))
+    # Each start is an instance and rows in the database: a script must not make thousands.
+    if throttle().take(("REGISTRATION_LIMIT_PER_ADDRESS", client_address())) is None:
+        return too_many(TOO_MANY_REGISTRATIONS)
     started = runner().start("registro_usuario", actor=Actor.anonymous(), data=None)
     remember_anonymous_token(started.anonymous_token)
     if not started.next_tasks:
