@@ -78,6 +78,10 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(make_app, world):
     # client wrote before it (a spoofed address) is never reached.
     chain = "1.2.3.4, 203.0.113.5, 192.168.7.7"
     assert _login(app, "nadie", address=PROXY, forwarded=chain).status_code == 429
+    # A proxy that writes the client's port: still that client, not the proxy.
+    assert _login(app, "nadie", address=PROXY, forwarded="203.0.113.5:4711").status_code == 429
+    assert _login(app, "nadie", address=PROXY, forwarded="[2001:db8:1:2::9]:4711").status_code == 429
+    assert _login(app, "nadie", address=PROXY, forwarded="198.51.100.30:4711").status_code == 401
 
 
 def test_the_login_history_shows_the_client_not_the_proxy(make_app):

@@ -32,9 +32,16 @@ def parse_networks(value: str) -> tuple[Network, ...]:
 
 
 def ip_address(value: str):
-    """The address in ``value`` (an IPv4-mapped IPv6 address as IPv4), or None."""
+    """The address in ``value`` (an IPv4-mapped IPv6 address as IPv4), or None. Some proxies
+    write the client's port too ("203.0.113.5:4711", "[2001:db8::1]:4711"): it is dropped,
+    or every such client would count as the proxy itself."""
+    text = value.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
     try:
-        address = ipaddress.ip_address(value.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
     return getattr(address, "ipv4_mapped", None) or address
