@@ -3,7 +3,7 @@ task, deliver a message, fire a timer, cancel, retry, migrate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
@@ -18,7 +18,9 @@ from engine.context import CheckContext
 from engine.db import utcnow
 from engine.errors import Conflict
 from engine.errors import FormInvalid
+from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
+from engine.formmodel import form_model
 from engine.instances import Snapshot
 from engine.lanes import may_work
 from engine.lanes import task_key
@@ -31,10 +33,10 @@ from engine.serialization import SERIALIZER_VERSION
 from engine.serialization import serializer
 from engine.steps import EndStep
 from engine.steps import Step
+from engine.taskviews import task_view
 from engine.views import CompletionResult
 from engine.views import StartResult
 from engine.views import TaskSummary
-from engine.views import TaskView
 
 NOT_EXPECTED = "El enlace ya fue usado, venció o no es válido."
 
@@ -88,14 +90,20 @@ class Start(Step):
 
 
 class CompleteTask(Step):
-    """A person submits a task's form: authorise, validate, run the task and the engine."""
+    """A person submits a task's form: authorise, read the post, validate, run the task and
+    the engine — or refuse it with the page to draw again, from the same transaction."""
 
     kind = "complete_task"
 
-    def __init__(self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]):
+    def __init__(self, actor: Actor, task_id: str, posted, staged=None, refused=None):
         self.actor = actor
         self.task_id = task_key(task_id)
-        self.data = data
+        self.posted = posted
+        # A browser post (a multi-dict) is read by the form's model; the API posts JSON values.
+        self.from_browser = hasattr(posted, "getlist")
+        self.staged = staged or {}
+        self.refused = refused or {}
+        self.parsed: dict | None = None  # the post as JSON values, once read
 
     def locate(self, path, session):
         row, instance = path.store.task_and_locked_instance(session, self.task_id)
@@ -111,17 +119,16 @@ class CompleteTask(Step):
         check_ctx = CheckContext(
             step.session, self.actor, step.path.config, step.instance.id, step.path.domain
         )
-        data = self.data
-        if callable(data):
-            data = data(TaskView.form(step.version, task.task_spec, self.row, check_ctx, task.data))
-        self.clean = {}
-        schema_name, _ = step.version.form_names(task.task_spec)
-        if schema_name:
-            self.clean, errors = forms.validate(
-                step.version.forms[schema_name], data or {}, check_ctx, task.data
-            )
-            if errors:
-                raise FormInvalid(errors)
+        schema_name, ui_name = step.version.form_names(task.task_spec)
+        schema = step.version.forms[schema_name] if schema_name else None
+        data = self.posted if not self.from_browser else self._read_post(step, check_ctx, schema, ui_name)
+        self.clean, errors = forms.validate(schema, data or {}, check_ctx, task.data) if schema else ({}, {})
+        # A refused upload's reason replaces what validation says of its empty slot.
+        errors = {**errors, **self.refused}
+        if errors and self.from_browser:
+            raise FormRejected(errors, self._page(step, check_ctx, errors))
+        if errors:
+            raise FormInvalid(errors)
         step.ctx.events.append(
             {
                 "kind": "task_completed",
@@ -130,6 +137,18 @@ class CompleteTask(Step):
                 "data": dict(self.clean),
             }
         )
+
+    def _page(self, step, check_ctx, errors):
+        """The task page to draw again: what was posted, with the errors."""
+        task = self.task
+        return task_view(check_ctx, self.row, step.version, task.task_spec, task.data, self.parsed, errors)
+
+    def _read_post(self, step, check_ctx, schema, ui_name) -> dict:
+        model = form_model(schema, step.version.forms.get(ui_name) if ui_name else None)
+        # Read only when an autocomplete's typed label must be mapped to its value.
+        lists = forms.FormOptions(schema or {}, check_ctx, self.task.data)
+        self.parsed = model.parse(self.posted, self.staged, lambda name: lists[name] if name in lists else [])
+        return self.parsed
 
     def act(self, workflow):
         task = self.task
@@ -146,11 +165,18 @@ class CompleteTask(Step):
             # The step may have just made this user a member (registering an account
             # makes the registrant its Administrador): judge the next tasks with that.
             actor = step.path.domain.load_actor(step.session, actor.user_id, actor.anonymous_tokens)
+        next_tasks = [TaskSummary.of(t) for t in new_tasks if may_work(actor, t)]
+        if not next_tasks and actor.user_id is not None:
+            # A task of this instance the person could already work (a parallel branch):
+            # found here, in the step's transaction, not by the page asking again.
+            open_tasks = step.path.store.ready_tasks(step.session, step.instance.id)
+            next_tasks = [TaskSummary.of(t) for t in open_tasks if may_work(actor, t)]
         return CompletionResult(
             step.instance.id,
             step.instance.status,
-            [TaskSummary.of(t) for t in new_tasks if may_work(actor, t)],
+            next_tasks,
             redact(instances.current_data(step.workflow)),
+            replace(TaskSummary.of(self.row), status="completed"),
         )
 
 

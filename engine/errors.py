@@ -39,6 +39,16 @@ class InvalidInput(EngineError):
     """Input no database may hold (a NUL character): refused before the statement runs."""
 
 
+class FormRejected(FormInvalid):
+    """A browser post was refused: ``errors`` as FormInvalid, and ``view``, the task page to
+    draw again (the posted values, the errors, the option lists) read in the same transaction."""
+
+    def __init__(self, errors: dict[str, list[str]], view, step_failed: bool = False):
+        super().__init__(errors)
+        self.view = view
+        self.step_failed = step_failed  # the engine failed after the post was accepted
+
+
 class UploadRefused(EngineError):
     """An uploaded file failed the guide's §6 checks."""
 

@@ -87,6 +87,11 @@ class DocumentRecords(Protocol):
         of an instance a step holds right now); return their stored file names."""
 
 
+    def names(self, session: Any, public_ids: Iterable[str], instance_id: int | None = None) -> dict:
+        """The file names people uploaded, by public id (only of this instance's documents
+        when ``instance_id`` is given)."""
+
+
 def plain_actor(session: Any, user_id: int | None, anonymous_tokens: Iterable[str] = ()) -> Actor:
     """The actor loader of a domain without roles: a user is just its id."""
     if user_id is None:

@@ -38,10 +38,11 @@ from engine.db import make_session_factory
 from engine.db import utcnow
 from engine.diagrams import DiagramSet
 from engine.errors import Conflict
+from engine.errors import DomainError
 from engine.errors import FormInvalid
+from engine.errors import FormRejected
 from engine.errors import NotFound
 from engine.errors import StepFailed
-from engine.instructions import render_instructions
 from engine.lanes import inbox_queues
 from engine.lanes import task_key
 from engine.lanes import workable
@@ -55,6 +56,7 @@ from engine.redact import redact
 from engine.registry import Domain
 from engine.steps import StepPath
 from engine.store import Store
+from engine.taskviews import task_view
 from engine.versions import VersionCache
 from engine.views import CompletionResult
 from engine.views import InstanceView
@@ -154,14 +156,30 @@ class Runner:
         return self.steps.run(actions.Start(actor, process_id, data, anonymous_token))
 
     def complete_task(
-        self, actor: Actor, task_id: str, data: dict | Callable[[TaskView], dict]
+        self, actor: Actor, task_id: str, posted, staged=None, refused=None
     ) -> CompletionResult:
-        """Validate, authorise, run to the next wait and commit — or change nothing.
+        """Authorise, read, validate, run to the next wait and commit — or change nothing.
 
-        ``data`` is the submission, or a function that reads it from the task's form (its
-        schemas and option lists): a browser post is then parsed inside this one
-        transaction instead of a transaction of its own before it."""
-        return self.steps.run(actions.CompleteTask(actor, task_id, data))
+        ``posted`` is a browser post — the raw fields, a multi-dict — or, from the API, the
+        JSON values. A browser post is read by the task's form (engine.formmodel) with
+        ``staged`` (slot -> id of a document uploaded with it) and ``refused`` (slot -> why its
+        upload was not accepted); when it is refused, FormRejected carries the page to draw
+        again, read in the same transaction. JSON values are refused with FormInvalid (or the
+        DomainError of a service function)."""
+        step = actions.CompleteTask(actor, task_id, posted, staged, refused)
+        try:
+            return self.steps.run(step)
+        except (DomainError, StepFailed) as exc:
+            if not step.from_browser or step.parsed is None:
+                raise
+            # Refused while the engine ran (a NIT registered meanwhile), or the engine failed
+            # (recorded on the instance): the step changed nothing, its failed statement may
+            # have aborted the transaction, so the page with what was typed is read in a new one.
+            failed = isinstance(exc, StepFailed)
+            errors = {"": [exc.message]} if failed else {exc.field or "": [exc.message]}
+            with self.transaction() as session:
+                page = self._task_view(session, actor, task_id, step.parsed, errors)
+            raise FormRejected(errors, page, step_failed=failed) from exc
 
     def deliver_message(
         self, name: str, correlation_value: str, payload: dict | None = None, actor: Actor | None = None
@@ -243,43 +261,17 @@ class Runner:
         return workable(actor, self.store.task(session, task_key(task_id), for_update))
 
     def task(self, actor: Actor, task_id: str) -> TaskView:
-        """Everything needed to draw a task's form."""
+        """Everything needed to draw a task's page (engine.taskviews), in one transaction."""
         with self.transaction() as session:
-            row = self._task_row(session, actor, task_id)
-            instance = session.get(ProcessInstance, row.instance_id)
-            version, workflow = self.steps.load(session, instance)
-            task = instances.ready_task(workflow, row.id)
-            schema_name, ui_name = version.form_names(task.task_spec)
-            schema = forms.effective_schema(version.forms[schema_name], task.data) if schema_name else None
-            check_ctx = self._check_context(session, actor, instance.id)
-            return TaskView(
-                summary=TaskSummary.of(row),
-                schema=schema,
-                uischema=version.forms.get(ui_name, {}) if ui_name else {},
-                instructions=render_instructions(
-                    task.task_spec.extensions.get("instructionsForEndUser"),
-                    task.data,
-                    self.config.limits.instructions_chars,
-                ),
-                documentation=task.task_spec.documentation or "",
-                data=forms.prefill(schema, task.data) if schema else {},
-                options=dict(forms.FormOptions(schema, check_ctx, task.data)) if schema else {},
-            )
+            return self._task_view(session, actor, task_id)
 
-    def task_form(self, actor: Actor, task_id: str) -> TaskView:
-        """The task's form alone (schemas; option lists read when asked for), without
-        loading the instance. Draw pages with ``task``."""
-        with self.transaction() as session:
-            row = self._task_row(session, actor, task_id)
-            version_id = session.scalar(
-                select(ProcessInstance.version_id).where(ProcessInstance.id == row.instance_id)
-            )
-            version = self.version_cache.get(session, version_id)
-            check_ctx = self._check_context(session, actor, row.instance_id)
-            view = TaskView.form(version, version.task_spec(row.name), row, check_ctx, {})
-            # The lists are read now: the transaction ends here.
-            view.options = dict(view.options)
-            return view
+    def _task_view(self, session, actor: Actor, task_id: str, data=None, errors=None) -> TaskView:
+        row = self._task_row(session, actor, task_id)
+        instance = session.get(ProcessInstance, row.instance_id)
+        version, workflow = self.steps.load(session, instance)
+        task = instances.ready_task(workflow, row.id)
+        check_ctx = self._check_context(session, actor, instance.id)
+        return task_view(check_ctx, row, version, task.task_spec, task.data, data, errors)
 
     def claim(self, actor: Actor, task_id: str) -> None:
         """Take a shared task so colleagues see it is being worked."""

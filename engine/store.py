@@ -68,6 +68,11 @@ FINISH_TASK = (
     )
 )
 INSERT_TASK = _TASKS.insert()
+READY_TASKS_OF = (
+    select(HumanTask)
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == "ready")
+    .order_by(HumanTask.created_at, HumanTask.id)
+)
 UPDATE_INSTANCE = (
     _INSTANCES.update()
     .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.lock_version == bindparam("b_lock"))
@@ -137,6 +142,10 @@ class Store:
         if for_update and not is_sqlite(session.get_bind()):
             query = query.with_for_update()
         return session.scalar(query)
+
+    @staticmethod
+    def ready_tasks(session, instance_id: int) -> list[HumanTask]:
+        return list(session.scalars(READY_TASKS_OF, {"instance_id": instance_id}))
 
     @staticmethod
     def instance(session, instance_id: int) -> ProcessInstance:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from engine import forms
+from engine.formmodel import FormModel
 from engine.models import HumanTask
 
 
@@ -47,6 +47,11 @@ class TaskSummary:
 
 @dataclass
 class TaskView:
+    """A task's page (engine.taskviews builds it): ``form`` is its fields in display order,
+    ``required`` the fields required now (the schema's and those the task data adds),
+    ``data`` the values to show, ``errors`` by field ("" = the whole form), ``options`` every
+    option list read, ``documents`` the ``{"id", "filename"}`` of each filled file slot."""
+
     summary: TaskSummary
     schema: dict | None
     uischema: dict
@@ -54,22 +59,10 @@ class TaskView:
     documentation: str
     data: dict[str, Any]
     options: Mapping[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    @classmethod
-    def form(cls, version, task_spec, row: HumanTask, check_context, task_data: dict) -> TaskView:
-        """The task's form alone: schemas and option lists (read when asked for), no
-        instructions and no prefill."""
-        schema_name, ui_name = version.form_names(task_spec)
-        schema = version.forms.get(schema_name) if schema_name else None
-        return cls(
-            summary=TaskSummary.of(row),
-            schema=schema,
-            uischema=version.forms.get(ui_name, {}) if ui_name else {},
-            instructions="",
-            documentation="",
-            data={},
-            options=forms.FormOptions(schema, check_context, task_data) if schema else {},
-        )
+    form: FormModel | None = None
+    required: frozenset[str] = frozenset()
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,6 +78,7 @@ class CompletionResult:
     status: str
     next_tasks: list[TaskSummary]
     data: dict[str, Any]
+    completed: TaskSummary | None = None  # the task this step completed
 
 
 @dataclass

@@ -32,6 +32,15 @@ class SecopDocuments:
         session.flush()
         return document.public_id
 
+    def names(self, session, public_ids, instance_id: int | None = None) -> dict[str, str]:
+        ids = [str(i) for i in public_ids if i]
+        if not ids:
+            return {}
+        query = select(Document.public_id, Document.original_filename).where(Document.public_id.in_(ids))
+        if instance_id is not None:
+            query = query.where(Document.instance_id == instance_id)
+        return dict(session.execute(query).all())
+
     def problem(self, check_context, value, slot: str) -> str | None:
         """Form check of ``format: document`` fields: the id must be a document staged for this
         instance and this slot (or one already attached to it)."""

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from engine import Actor
 from engine.errors import Conflict
 from engine.errors import FormInvalid
+from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
 from engine.errors import NotFound
 from engine.errors import StepFailed
@@ -269,13 +271,25 @@ def test_a_failing_step_changes_nothing_and_is_recorded(make_runner):
     assert runner.instance(started.instance_id).events[-1]["kind"] == "step_failed"
 
 
-def test_task_form_gives_the_form_without_loading_the_instance(demo):
+def test_a_browser_post_is_read_by_the_form_and_refused_with_its_page(demo):
+    """The raw fields of a browser post (a multi-dict of strings) are read by the task's form
+    in the step itself; a refusal carries the page to draw again."""
     runner, fresh = demo
     started = runner.start("demo_solicitud", Actor.anonymous())
     user = Actor.anonymous(started.anonymous_token)
-    form = fresh().task_form(user, started.next_tasks[0].id)
-    full = fresh().task(user, started.next_tasks[0].id)
-    assert form.schema == full.schema and form.uischema == full.uischema
-    assert form.summary == full.summary
-    with pytest.raises(NotFound):
-        fresh().task_form(STRANGER, started.next_tasks[0].id)
+    task_id = started.next_tasks[0].id
+    posted = MultiDict([("monto", " 12 "), ("codigo", "abc"), ("correo", "ana@example.gov.co"), ("x", "y")])
+    with pytest.raises(FormRejected) as caught:
+        fresh().complete_task(user, task_id, posted)
+    page = caught.value.view
+    assert caught.value.errors == page.errors == {
+        "codigo": ["El código son tres letras mayúsculas y tres dígitos."]
+    }
+    assert page.data == {"monto": 12, "codigo": "abc", "correo": "ana@example.gov.co"}
+    assert page.summary.id == task_id and [f.name for f in page.form.fields] == ["monto", "codigo", "correo"]
+
+    result = fresh().complete_task(user, task_id, MultiDict([("monto", "12"), ("codigo", "ABC123"),
+                                                             ("correo", "ana@example.gov.co")]))  # fmt: skip
+    assert result.completed.id == task_id and result.completed.status == "completed"
+    completed = [e for e in fresh().instance(started.instance_id).events if e["kind"] == "task_completed"]
+    assert completed[-1]["data"] == {"monto": 12, "codigo": "ABC123", "correo": "ana@example.gov.co"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -12,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.domain.models import SupportCase
+from engine.errors import NotFound
 from engine.errors import UploadRefused
 from webui.core.extensions import db
 from webui.core.identity import current_actor
 from webui.core.identity import runner
-from webui.tasks.documents import stored_filenames
-from webui.tasks.render import STAGED_NAME_SUFFIX
-from webui.tasks.render import TaskForm
+from webui.tasks.render import bind
+from webui.tasks.render import summary
 
 DONE_MESSAGES = {
     "completed": "Listo: el trámite terminó.",
@@ -26,77 +25,34 @@ DONE_MESSAGES = {
 }
 
 
-def stage_uploads(task_id: str, form: TaskForm):
-    """Hand every uploaded file to the engine first; return (ids, filenames, errors)."""
-    staged: dict[str, object] = {}
-    names: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    for f in form.fields:
-        if f.widget != "file":
-            continue
-        upload = request.files.get(f.name)
-        if upload is None or not upload.filename:
+def stage_uploads(actor, task_id: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Hand every uploaded file to the engine, each checked and kept in a transaction of its
+    own before the post itself: (slot -> staged document id, slot -> why it was refused)."""
+    staged: dict[str, str] = {}
+    refused: dict[str, list[str]] = {}
+    for slot, upload in request.files.items():
+        if not upload.filename:
             continue
         try:
-            doc = runner().stage_document(current_actor(), task_id, f.name, upload.filename, upload.read())
+            document = runner().stage_document(actor, task_id, slot, upload.filename, upload.read())
         except UploadRefused as exc:
-            errors[f.name] = [exc.message or "El documento no fue aceptado."]
-            continue
-        staged[f.name] = doc["id"]
-        names[f.name] = doc.get("filename") or upload.filename
-    return staged, names, errors
+            refused[slot] = [exc.message or "El documento no fue aceptado."]
+        except NotFound:
+            continue  # not a file slot of this form: nothing to keep
+        else:
+            staged[slot] = document["id"]
+    return staged, refused
 
 
-def has_uploads() -> bool:
-    return any(upload.filename for upload in request.files.values())
-
-
-def document_names(form: TaskForm, uploaded: dict[str, str]) -> dict[str, str]:
-    """File names to show again on a redrawn form: uploaded now, or kept from a former try."""
-    kept = {
-        f.name: request.form[f.name + STAGED_NAME_SUFFIX]
-        for f in form.fields
-        if f.widget == "file" and request.form.get(f.name + STAGED_NAME_SUFFIX)
-    }
-    return {**kept, **uploaded}
-
-
-def dependent_options(form: TaskForm, task_id: str, data: dict) -> None:
-    """Options of fields that depend on another (municipality after department), computed
-    from what the user has chosen so far; without a choice yet, every option, labelled with
-    its group, so the form still works without JavaScript."""
-    actor = current_actor()
-    for f in form.fields:
-        if not (f.depends_on and f.options_source):
-            continue
-        chosen = data.get(f.depends_on)
-        if chosen:
-            f.options = runner().task_options(actor, task_id, f.name, {f.depends_on: str(chosen)})
-            continue
-        control = next((c for c in form.fields if c.name == f.depends_on), None)
-        f.options = [
-            (value, f"{label} ({group_label})")
-            for group, group_label in (control.options if control else [])
-            for value, label in runner().task_options(actor, task_id, f.name, {f.depends_on: group})
-        ]
-
-
-def render_task(view, data=None, errors=None, staged_names=None, status=200):
+def render_task(view, status=200):
     """Draw a task page: instructions, the form (or a lone "Continuar"), and errors."""
-    form = TaskForm(view.schema, view.uischema, view.options)
-    errors = errors or {}
-    data = view.data if data is None else data
-    dependent_options(form, view.summary.id, data)
-    fields = form.bind(data, errors, {**stored_filenames(form, data), **(staged_names or {})})
-    for f in fields:
-        if f.options_source:  # the page's script asks the task itself for this field's list
-            f.options_url = url_for("tasks.options", task_id=view.summary.id, field=f.name)
+    fields = bind(view, lambda name: url_for("tasks.options", task_id=view.summary.id, field=name))
     html = render_template(
         "tasks/task.html",
         view=view,
-        form=form,
+        form=view.form,
         fields=fields,
-        summary=form.summary(errors) if errors else [],
+        summary=summary(fields, view.errors) if view.errors else [],
         title=view.summary.title,
     )
     return html, status
@@ -136,14 +92,11 @@ def done_message(result, task_name: str | None) -> str:
     return DONE_MESSAGES.get(result.status, DONE_MESSAGES["running"])
 
 
-def after_completion(result, process_id: str | None = None, task_name: str | None = None):
+def after_completion(result):
     """Go on to the actor's next task of the same instance, else home with a message."""
+    process_id = result.completed.process_id if result.completed else None
+    task_name = result.completed.name if result.completed else None
     next_tasks = result.next_tasks
-    if not next_tasks and current_user.is_authenticated:
-        # The step may have just given this user a role (e.g. Administrador of the account
-        # registered now): ask again with fresh memberships.
-        g.pop("actor", None)
-        next_tasks = runner().inbox(current_actor(), instance_id=result.instance_id)
     if next_tasks:
         message = DONE_BY_TASK.get(task_name or "")
         if message and "{" not in message:

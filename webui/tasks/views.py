@@ -15,23 +15,18 @@ from flask_login import current_user
 from flask_login import login_required
 
 from engine.errors import DomainError
-from engine.errors import FormInvalid
+from engine.errors import FormRejected
 from engine.errors import NotAuthorized
-from engine.errors import StepFailed
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.procedures import FOR_ACCOUNT
 from webui.core.procedures import STARTABLE
 from webui.core.redirects import safe_next
 from webui.tasks.flow import after_completion
-from webui.tasks.flow import document_names
-from webui.tasks.flow import has_uploads
 from webui.tasks.flow import render_task
 from webui.tasks.flow import stage_uploads
 from webui.tasks.queues import queued
-from webui.tasks.render import TaskForm
 
-REFUSED = "documento-rechazado"
 STEP_FAILED = (
     "No fue posible completar este paso por un error del sistema. Lo que escribió sigue en el "
     "formulario: inténtelo de nuevo en unos minutos y, si el error continúa, comuníquese con "
@@ -92,45 +87,23 @@ def task(task_id: str):
 
 
 def complete(task_id: str):
-    """Complete a task: stage uploads, then hand the post to the Runner in one call."""
+    """Complete a task: stage its uploads, then hand the raw post to the Runner in one call."""
     actor = current_actor()
     # The whole body is read here, before the step's transaction: a slow client must never
     # hold the instance's row lock (CSRF checking has usually read it already).
-    posted_form = request.form
-    staged, uploaded_names, upload_errors = {}, {}, {}
-    if has_uploads():  # each upload is checked and kept first, in a transaction of its own
-        view = runner().task_form(actor, task_id)
-        form = TaskForm(view.schema, view.uischema, view.options)
-        staged, uploaded_names, upload_errors = stage_uploads(task_id, form)
-    posted: dict = {}
-    task = {}
-
-    def read(view) -> dict:
-        # Called by the Runner inside the step's transaction, with the task's form.
-        form = TaskForm(view.schema, view.uischema, view.options)
-        posted.update(form.parse(posted_form, staged))
-        posted.update(form.chosen_action(posted_form))
-        task.update(process_id=view.summary.process_id, name=view.summary.name)
-        # A refused upload still goes through validation (with a value the engine can't
-        # accept), so the user sees every error of the form at once and nothing is completed.
-        return {**posted, **{name: REFUSED for name in upload_errors}}
-
+    posted = request.form
+    staged, refused = stage_uploads(actor, task_id)
     try:
-        result = runner().complete_task(actor, task_id, read)
-    except (FormInvalid, DomainError, StepFailed) as exc:
-        # The step changed nothing: draw the form again with what they typed.
-        if isinstance(exc, FormInvalid):
-            errors, status = exc.errors, 422
-        elif isinstance(exc, DomainError):
-            errors, status = {exc.field or "": [exc.message]}, 422
-        else:  # a service or script of the diagram failed (operators see it on the instance)
-            errors, status = {"": [STEP_FAILED]}, 500
-        view = runner().task(actor, task_id)
-        names = document_names(TaskForm(view.schema, view.uischema, view.options), uploaded_names)
-        return render_task(view, posted, {**errors, **upload_errors}, names, status=status)
-    if upload_errors:  # the engine accepted a refused slot: never expected, but never silent
-        flash("Un documento no fue aceptado; revise los documentos de la solicitud.", "warning")
-    return after_completion(result, task["process_id"], task["name"])
+        result = runner().complete_task(actor, task_id, posted, staged, refused)
+    except FormRejected as rejected:
+        if rejected.step_failed:  # a service or script of the diagram failed: operators see it
+            rejected.view.errors = {"": [STEP_FAILED]}
+            return render_task(rejected.view, status=500)
+        return render_task(rejected.view, status=422)
+    except DomainError as exc:  # refused before the form was read: nothing to draw again
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.task", task_id=task_id))
+    return after_completion(result)
 
 
 def options(task_id: str, field: str):
