@@ -14,6 +14,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from engine import forms
 from engine import instances
 from engine.actors import Actor
+from engine.budget import LimitExceeded
+from engine.budget import measure
 from engine.context import CheckContext
 from engine.db import utcnow
 from engine.errors import Conflict
@@ -21,6 +23,7 @@ from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
 from engine.formmodel import form_model
+from engine.forms import FORM_WIDE
 from engine.instances import Snapshot
 from engine.lanes import may_work
 from engine.lanes import task_key
@@ -200,6 +203,10 @@ class DeliverMessage(Step):
     def prepare(self, step):
         if (self.name, self.value) not in step.before.subscriptions:
             raise MessageNotExpected(NOT_EXPECTED)
+        try:  # the payload lands in task data: bounded like any value, refused (not failed) if not
+            measure(self.payload, step.path.config.limits)
+        except LimitExceeded as exc:
+            raise FormInvalid({FORM_WIDE: [exc.message]}) from None
         step.ctx.record("message_delivered", message=self.name)
 
     def act(self, workflow):

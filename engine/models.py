@@ -31,7 +31,9 @@ class ProcessVersion(Base):
     files (diagrams, DMN, forms) it was built from, so forms are versioned with diagrams."""
 
     __tablename__ = "process_version"
-    __table_args__ = (UniqueConstraint("process_id", "content_hash"),)
+    # Unique by number, not by content: re-uploading an earlier set is a rollback, a new
+    # version with old content (migration 0007).
+    __table_args__ = (UniqueConstraint("process_id", "number", name="uq_process_version_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)
@@ -66,7 +68,6 @@ class ProcessInstance(Base):
     owner_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     anonymous_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    parent_instance_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     next_timer_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

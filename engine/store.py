@@ -53,7 +53,7 @@ SUBSCRIBER = (
     .limit(1)
 )
 NEWEST_VERSION = (
-    select(ProcessVersion.id)
+    select(ProcessVersion.id, ProcessVersion.number, ProcessVersion.content_hash)
     .where(ProcessVersion.process_id == bindparam("process_id"))
     .order_by(ProcessVersion.number.desc())
     .limit(1)
@@ -162,6 +162,11 @@ class Store:
     @staticmethod
     def newest_version_id(session, process_id: str) -> int | None:
         return session.scalar(NEWEST_VERSION, {"process_id": process_id})
+
+    @staticmethod
+    def newest_version(session, process_id: str):
+        """(id, number, content_hash) of the process's newest version, or None."""
+        return session.execute(NEWEST_VERSION, {"process_id": process_id}).first()
 
     # ---- writing --------------------------------------------------------------------------
     @staticmethod

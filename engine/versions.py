@@ -1,4 +1,8 @@
-"""Deployed versions: deploying a diagram set, and the cache of parsed specs per version."""
+"""Deployed versions: deploying a diagram set, and the cache of parsed specs per version.
+
+A deploy compares each process with its *newest* version only: re-uploading an earlier
+set after a bad one is how an analyst rolls back, and makes a new version with the old
+content (version 3 = version 1's files)."""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from engine.checker import check
 from engine.config import EngineConfig
 from engine.diagrams import DiagramSet
 from engine.diagrams import build_versions
+from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.errors import NotFound
 from engine.instances import LoadedVersion
@@ -63,34 +69,31 @@ class VersionCache:
             raise DiagramInvalid(problems)
         drafts = build_versions(diagrams)
         created = []
-        with self.store.transaction() as session:
-            for draft in drafts:
-                exists = session.scalar(
-                    select(ProcessVersion.id).where(
-                        ProcessVersion.process_id == draft.process_id,
-                        ProcessVersion.content_hash == draft.content_hash,
-                    )
-                )
-                if exists:
-                    continue
-                number = session.scalar(
-                    select(func.coalesce(func.max(ProcessVersion.number), 0)).where(
-                        ProcessVersion.process_id == draft.process_id
-                    )
-                )
-                row = ProcessVersion(
-                    process_id=draft.process_id,
-                    number=number + 1,
-                    name=draft.name,
-                    content_hash=draft.content_hash,
-                    spec=draft.spec,
-                    files=draft.files,
-                    source_file=draft.source_file,
-                    deployed_by=deployed_by,
-                )
-                session.add(row)
-                created.append(row)
+        try:
+            with self.store.transaction() as session:
+                for draft in drafts:
+                    newest = self.store.newest_version(session, draft.process_id)
+                    if newest is not None and newest.content_hash == draft.content_hash:
+                        continue  # unchanged; an *older* version's content is a rollback: deployed
+                    row = self._new_version(draft, (newest.number if newest else 0) + 1, deployed_by)
+                    session.add(row)
+                    created.append(row)
+        except IntegrityError:  # (process_id, number) is unique: another deploy took the number
+            raise Conflict("Otra persona desplegó una versión al mismo tiempo. Intente de nuevo.") from None
         return created
+
+    @staticmethod
+    def _new_version(draft, number: int, deployed_by: int | None) -> ProcessVersion:
+        return ProcessVersion(
+            process_id=draft.process_id,
+            number=number,
+            name=draft.name,
+            content_hash=draft.content_hash,
+            spec=draft.spec,
+            files=draft.files,
+            source_file=draft.source_file,
+            deployed_by=deployed_by,
+        )
 
     def latest_rows(self) -> list[ProcessVersion]:
         """The newest version row of every process."""

@@ -258,3 +258,24 @@ def test_a_page_too_long_to_draw_says_so():
     template = "{% for letra in texto %}{{ texto }}{% endfor %}"
     assert render_instructions(template, {"texto": "x" * 100}, limit=5_000) == TOO_LONG
     assert render_instructions(template, {"texto": "x" * 10}, limit=5_000) == f"<p>{'x' * 100}</p>"
+
+
+def test_a_message_payload_beyond_the_budget_is_refused_and_changes_nothing(make_runner):
+    from pathlib import Path
+
+    from engine.errors import FormInvalid
+
+    demo = Path(__file__).resolve().parent.parent / "data" / "engine_demo"
+    runner = make_runner(demo, demo / "forms", process_defaults={"review_ttl": "PT1H", "nombre": "Ana"})
+    started = runner.start("demo_solicitud", Actor.anonymous())
+    user = Actor.anonymous(started.anonymous_token)
+    runner.complete_task(
+        user, started.next_tasks[0].id, {"monto": "10", "codigo": "PAY001", "correo": "a@b.co"}
+    )
+    with pytest.raises(FormInvalid) as refused:
+        runner.deliver_message("demo_confirmacion", "PAY001", payload={"nota": "x" * 100_001})
+    assert refused.value.errors == {"": [TEXT]}
+    assert runner.instance(started.instance_id).status == "running"
+    assert (
+        runner.deliver_message("demo_confirmacion", "PAY001", payload={"nota": "ok"}) == started.instance_id
+    )

@@ -175,3 +175,24 @@ def test_inbox_merges_every_queue_oldest_first(demo):
     titles = [t.title for t in demo.inbox(both)]
     assert titles == ["Pedir", "Revisar"]
     assert [t.title for t in demo.inbox(both, limit=1)] == ["Pedir"]
+
+
+def test_re_uploading_an_earlier_version_rolls_back(demo, tmp_path):
+    """Issue 17 point 10: after a bad version 2, re-uploading version 1's files makes version 3
+    with version 1's content, live for new instances; uploading it again changes nothing."""
+    version_1 = demo.deployed_diagrams()
+    copy = tmp_path / "v2"
+    shutil.copytree(DEMO, copy)
+    add_user_task(copy)
+    [bad] = demo.deploy(version_1.with_files(workflows={"demo.bpmn": (copy / "demo.bpmn").read_bytes()}))
+    assert bad.number == 2
+
+    [rolled_back] = demo.deploy(version_1)
+    assert rolled_back.number == 3
+    versions = {v.number: v for v, _count in demo.versions("demo_solicitud")}
+    assert versions[3].content_hash == versions[1].content_hash != versions[2].content_hash
+    assert demo.deploy(version_1) == []  # the same as the newest: nothing new
+
+    started, user = _start_and_fill(demo, "ROL001")  # on version 3: no "Anotar" after "Pedir"
+    assert demo.instance(started.instance_id).version_id == rolled_back.id
+    assert demo.inbox(user) == []
