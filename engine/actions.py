@@ -22,6 +22,7 @@ from engine.errors import Conflict
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
+from engine.errors import TaskClaimed
 from engine.formmodel import form_model
 from engine.forms import FORM_WIDE
 from engine.instances import Snapshot
@@ -113,7 +114,7 @@ class CompleteTask(Step):
         self.row = workable(self.actor, row)
         self.element_id = row.name
         if row.claimed_by is not None and row.claimed_by != self.actor.user_id:
-            raise Conflict("Otra persona tomó esta tarea. Pídale que la libere.")
+            raise TaskClaimed("Otra persona tiene esta tarea. Pídale que la libere.")
         self.completed_task_id = row.id
         return instance
 

@@ -27,6 +27,11 @@ class TaskNotReady(Conflict):
     """The task is no longer waiting for input."""
 
 
+class TaskClaimed(Conflict):
+    """Another person holds the task (claimed, delegated or assigned to them): it is still
+    pending, just not this actor's to complete now."""
+
+
 class FormInvalid(EngineError):
     """Submitted data failed validation. ``errors`` maps field name -> list of Spanish messages."""
 

@@ -11,6 +11,7 @@ from engine.actors import Actor
 from engine.errors import NotFound
 from engine.errors import TaskNotReady
 from engine.models import HumanTask
+from engine.people import Supervision
 
 
 def token_hash(token: str) -> str:
@@ -39,7 +40,20 @@ def assignment(lanes: dict, lane: str | None, task_data: dict, owner_user_id, an
 
 
 def may_work(actor: Actor, task: HumanTask) -> bool:
-    """The one rule for every user task, mirrored by ``inbox_queues`` for SQL."""
+    """The one rule for every user task, mirrored by ``inbox_queues`` for SQL: the lane's, or
+    being the person a supervisor named for it."""
+    if named(actor, task):
+        return True
+    return by_lane(actor, task)
+
+
+def named(actor: Actor, task: HumanTask) -> bool:
+    """A supervisor handed this task to this person (engine.inbox.reassign)."""
+    return task.assigned_by is not None and actor.user_id is not None and task.claimed_by == actor.user_id
+
+
+def by_lane(actor: Actor, task: HumanTask) -> bool:
+    """The lane's rule alone: workflows/lanes.json's role, the account's role, the owner."""
     if task.lane_kind == "platform":
         return task.role in actor.platform_roles
     if task.lane_kind == "account":
@@ -56,6 +70,7 @@ def inbox_queues(actor: Actor) -> list:
     queues = []
     if actor.user_id is not None:
         queues.append(and_(HumanTask.owner_user_id == actor.user_id, HumanTask.lane_kind == "owner"))
+        queues.append(and_(HumanTask.claimed_by == actor.user_id, HumanTask.assigned_by.is_not(None)))
     if actor.anonymous_tokens:
         hashes = [token_hash(t) for t in actor.anonymous_tokens]
         queues.append(
@@ -72,6 +87,32 @@ def inbox_queues(actor: Actor) -> list:
             and_(HumanTask.account_id == account, HumanTask.role == role, HumanTask.lane_kind == "account")
         )
     return queues
+
+
+def supervises(actor: Actor, task: HumanTask, supervision: Supervision | None) -> bool:
+    """Whether ``actor`` supervises the queue ``task`` waits in (engine.people.Supervision)."""
+    if supervision is None or task.lane_kind == "owner":
+        return False
+    if supervision.platform_role and supervision.platform_role in actor.platform_roles:
+        return True
+    return (
+        task.lane_kind == "account"
+        and task.account_id is not None
+        and supervision.account_role is not None
+        and actor.account_roles.get(task.account_id) == supervision.account_role
+    )
+
+
+def supervised_queues(actor: Actor, supervision: Supervision | None) -> list:
+    """``supervises`` for SQL: one WHERE clause per queue the actor supervises."""
+    if supervision is None:
+        return []
+    if supervision.platform_role and supervision.platform_role in actor.platform_roles:
+        return [HumanTask.lane_kind.in_(("platform", "account"))]
+    accounts = sorted(a for a, role in actor.account_roles.items() if role == supervision.account_role)
+    if not accounts:
+        return []
+    return [and_(HumanTask.lane_kind == "account", HumanTask.account_id.in_(accounts))]
 
 
 def task_key(task_id) -> str:

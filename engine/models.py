@@ -89,6 +89,10 @@ class HumanTask(Base):
         Index("ix_human_task_queue_account", "status", "account_id", "role", "created_at"),
         Index("ix_human_task_queue_owner", "status", "owner_user_id", "created_at"),
         Index("ix_human_task_queue_anonymous", "status", "anonymous_token_hash", "created_at"),
+        # Tasks a supervisor named someone to (engine.lanes.inbox_queues).
+        Index("ix_human_task_queue_claimed", "status", "claimed_by", "created_at"),
+        # The worker's escalation round: ready, not yet escalated, due before now.
+        Index("ix_human_task_due", "status", "escalated_at", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # Spiff task uuid
@@ -106,10 +110,17 @@ class HumanTask(Base):
     form_schema: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="ready")  # ready | completed | cancelled
     claimed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The supervisor who named ``claimed_by`` (None for a task its holder took). The person a
+    # supervisor names may work the task without the lane's role: the way out for a task
+    # nobody can work (an account without an Administrador), audited (engine.inbox).
+    assigned_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     completed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     due_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # When the worker told the queue's supervisors the task was overdue (once per task).
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class InstanceEvent(Base):

@@ -27,6 +27,7 @@ from typing import Any
 from typing import Protocol
 
 from engine.actors import Actor
+from engine.people import People
 
 
 class Registry(Mapping[str, Callable]):
@@ -112,3 +113,4 @@ class Domain:
     email_templates: Any = None
     load_actor: ActorLoader = plain_actor
     documents: DocumentRecords | None = None
+    people: People | None = None  # supervisors, escalations (engine.people)

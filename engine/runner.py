@@ -37,13 +37,12 @@ from engine.db import make_engine
 from engine.db import make_session_factory
 from engine.db import utcnow
 from engine.diagrams import DiagramSet
-from engine.errors import Conflict
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import NotFound
 from engine.errors import StepFailed
-from engine.lanes import inbox_queues
+from engine.inbox import Inbox
 from engine.lanes import task_key
 from engine.lanes import workable
 from engine.models import HumanTask
@@ -90,6 +89,7 @@ class Runner:
         self.store = store or Store(session_factory)
         self.version_cache = version_cache or VersionCache(self.store, self.domain, self.config)
         self.steps = StepPath(self.store, self.version_cache, self.domain, self.config)
+        self.tasks = Inbox(self.store, self.domain, self.config)
 
     @classmethod
     def from_url(
@@ -237,25 +237,13 @@ class Runner:
         role: str | None = None,
         account_id: int | None = None,
         limit: int = 200,
+        due: str | None = None,
+        order: str | None = None,
     ) -> list[TaskSummary]:
-        """Ready tasks this actor may work, oldest first: the oldest ``limit`` of each queue
-        (an index range each, never a sort of every open task), merged."""
-        rows: dict[str, HumanTask] = {}
-        with self.transaction() as session:
-            for queue in inbox_queues(actor):
-                query = select(HumanTask).where(HumanTask.status == "ready", queue)
-                if instance_id is not None:
-                    query = query.where(HumanTask.instance_id == instance_id)
-                if process_id:
-                    query = query.where(HumanTask.process_id == process_id)
-                if role:
-                    query = query.where(HumanTask.role == role)
-                if account_id is not None:
-                    query = query.where(HumanTask.account_id == account_id)
-                for row in session.scalars(query.order_by(HumanTask.created_at, HumanTask.id).limit(limit)):
-                    rows[row.id] = row
-            ordered = sorted(rows.values(), key=lambda row: (row.created_at, row.id))[:limit]
-            return [TaskSummary.of(row) for row in ordered]
+        """Ready tasks this actor may work, oldest first (``order="vence"``: soonest due
+        first); ``due`` keeps the overdue ("vencidas"), due within a week ("proximas") or
+        undated ("sin_fecha") ones (engine.inbox)."""
+        return self.tasks.tasks(actor, instance_id, process_id, role, account_id, due, order, limit)
 
     def _task_row(self, session, actor: Actor, task_id: str, for_update=False) -> HumanTask:
         return workable(actor, self.store.task(session, task_key(task_id), for_update))
@@ -275,20 +263,39 @@ class Runner:
 
     def claim(self, actor: Actor, task_id: str) -> None:
         """Take a shared task so colleagues see it is being worked."""
-        with self.transaction() as session:
-            row = self._task_row(session, actor, task_id, for_update=True)
-            if row.claimed_by not in (None, actor.user_id):
-                raise Conflict("Otra persona ya tomó esta tarea.")
-            row.claimed_by = actor.user_id
-            session.add(_task_event(row, actor, "task_claimed"))
+        self.tasks.claim(actor, task_id)
 
     def release(self, actor: Actor, task_id: str) -> None:
-        with self.transaction() as session:
-            row = self._task_row(session, actor, task_id, for_update=True)
-            if row.claimed_by != actor.user_id:
-                raise Conflict("Solo quien tomó la tarea puede liberarla.")
-            row.claimed_by = None
-            session.add(_task_event(row, actor, "task_released"))
+        """Give a task one holds back to its queue."""
+        self.tasks.release(actor, task_id)
+
+    def reassign(self, actor: Actor, task_id: str, user_id: int | None, reason: str | None = None):
+        """Hand a task to another person: its holder delegates, a supervisor reassigns (engine.inbox)."""
+        return self.tasks.reassign(actor, task_id, user_id, reason)
+
+    def unclaim(self, actor: Actor, task_id: str, reason: str | None) -> None:
+        """A supervisor takes a task back from whoever holds it; the reason is audited."""
+        self.tasks.unclaim(actor, task_id, reason)
+
+    def supervised_tasks(self, actor: Actor, process_id=None, due=None, order=None, limit=200):
+        """Ready tasks of the queues this actor supervises, whoever holds them."""
+        return self.tasks.supervised(actor, process_id, due, order, limit)
+
+    def unworkable_tasks(self, actor: Actor, limit: int = 200) -> list[TaskSummary]:
+        """Ready tasks nobody may work, for platform supervisors (empty for anyone else)."""
+        return self.tasks.unworkable(actor, limit)
+
+    def supervised_task(self, actor: Actor, task_id: str) -> TaskSummary:
+        """A task of a queue this actor supervises (NotFound otherwise)."""
+        return self.tasks.supervised_task(actor, task_id)
+
+    def task_candidates(self, actor: Actor, task_id: str, limit: int = 200):
+        """Who this actor may hand the task to (engine.people.Person), by name."""
+        return self.tasks.candidates(actor, task_id, limit)
+
+    def escalate_overdue(self, now=None, limit: int = 100) -> int:
+        """Email the supervisors of each shared queue about its newly overdue tasks (the worker)."""
+        return self.tasks.escalate_overdue(now, limit)
 
     def stage_document(self, actor: Actor, task_id: str, field: str, filename: str, content: bytes) -> dict:
         """Check and keep an upload for a file slot of a task the actor may work ("Anexar").

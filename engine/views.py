@@ -26,6 +26,9 @@ class TaskSummary:
     created_at: dt.datetime
     due_at: dt.datetime | None
     status: str = "ready"
+    claimed_at: dt.datetime | None = None
+    assigned_by: int | None = None  # the supervisor who named claimed_by (engine.inbox)
+    lane_kind: str = "owner"  # owner | account | platform (workflows/lanes.json)
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskSummary:
@@ -42,6 +45,9 @@ class TaskSummary:
             created_at=row.created_at,
             due_at=row.due_at,
             status=row.status,
+            claimed_at=row.claimed_at,
+            assigned_by=row.assigned_by,
+            lane_kind=row.lane_kind,
         )
 
 

@@ -1,8 +1,8 @@
-"""The background worker: fires due timers, sends the outbox and deletes expired staged
-uploads, forever, politely.
+"""The background worker: fires due timers, tells supervisors about overdue tasks, sends the
+outbox and deletes expired staged uploads, forever, politely.
 
-Several workers may run at once, on one machine or many: timers and emails are claimed
-with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one worker.
+Several workers may run at once, on one machine or many: timers, overdue tasks and emails are
+claimed with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one worker.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ class Worker:
         self.next_cleanup = 0.0  # monotonic time of the next sweep of expired staged uploads
 
     def run_once(self) -> tuple[int, int]:
-        """One round: (timers fired, emails sent); expired staged uploads once a minute."""
+        """One round: (timers fired, emails sent); overdue tasks are escalated (their emails
+        sent in the same round), expired staged uploads deleted once a minute."""
         fired = self.runner.fire_due_timers()
+        escalated = self.runner.escalate_overdue()
+        if escalated:
+            log.info("overdue tasks escalated", extra={"tasks_escalated": escalated})
         sent = 0
         if self.transport is not None:
             sent = send_due(self.runner.session_factory, self.transport, self.smtp, lease=self.lease)

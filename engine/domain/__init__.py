@@ -14,6 +14,7 @@ from engine.domain import support  # noqa: F401
 from engine.domain import users  # noqa: F401
 from engine.domain.actors import load_actor
 from engine.domain.documents import SecopDocuments
+from engine.domain.people import SecopPeople
 from engine.domain.registry import CHECKS
 from engine.domain.registry import EMAIL_TEMPLATES
 from engine.domain.registry import OPTIONS
@@ -24,7 +25,7 @@ from engine.registry import Domain
 @functools.cache
 def secop_domain() -> Domain:
     """The SECOP II onboarding domain: its registries, email templates, the actor loader that
-    reads roles and memberships, and the document records."""
+    reads roles and memberships, the document records and the people behind the lanes."""
     return Domain(
         services=SERVICES,
         checks=CHECKS,
@@ -32,4 +33,5 @@ def secop_domain() -> Domain:
         email_templates=EMAIL_TEMPLATES,
         load_actor=load_actor,
         documents=SecopDocuments(),
+        people=SecopPeople(),
     )

@@ -15,11 +15,13 @@ from tests.engine.onboarding import support_form
 from tests.webui.helpers import PASSWORD
 from tests.webui.helpers import World
 
-PERSONAS = ["anonimo", "ajeno", "comprador_a", "admin_b", "admin_a", "mesa", "analista", "operador"]
+PERSONAS = ["anonimo", "ajeno", "comprador_a", "admin_b", "admin_a", "mesa", "analista", "operador",
+            "supervisor"]  # fmt: skip
 EVERYONE = set(PERSONAS)
 LOGGED_IN = EVERYONE - {"anonimo"}
 MEMBERS = {"comprador_a", "admin_a", "admin_b"}
-DIRECTORY = MEMBERS | {"mesa", "analista", "operador"}  # access to an active account, or a platform role
+STAFF = {"mesa", "analista", "operador", "supervisor"}  # platform roles
+DIRECTORY = MEMBERS | STAFF  # access to an active account, or a platform role
 NOBODY: set[str] = set()
 # Public forms anyone may post, whose answer is about what was posted (a wrong password, "we
 # sent an email if it exists"), not about who asks: every person gets an answer, never a
@@ -79,11 +81,14 @@ RULES = {
         None,
         {"comprador_a", "admin_a", "admin_b", "mesa"},
     ),
-    # Tasks: only whoever the lane gives them to.
-    "tasks.task": ("GET", "/tareas/{admin_task}", None, {"admin_a"}),
+    # Tasks: only whoever the lane gives them to; a supervisor of the queue sees who has it.
+    "tasks.task": ("GET", "/tareas/{admin_task}", None, {"admin_a", "supervisor"}),
     "tasks.complete": ("POST", "/tareas/{admin_task}", {}, {"admin_a"}),
     "tasks.claim": ("POST", "/tareas/{mesa_task}/tomar", {}, {"mesa"}),
     "tasks.release": ("POST", "/tareas/{mesa_task}/liberar", {}, {"mesa"}),
+    # Delegate (whoever may work it) or reassign (its queue's supervisors); unclaim: supervisors.
+    "tasks.reassign": ("POST", "/tareas/{mesa_task}/reasignar", {}, {"mesa", "supervisor"}),
+    "tasks.unclaim": ("POST", "/tareas/{mesa_task}/quitar", {}, {"supervisor"}),
     "tasks.options": ("GET", "/tareas/{options_task}/opciones/department", None, {"admin_a"}),
     "api.v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
     "api.v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
@@ -154,7 +159,8 @@ def scene(app):
     runner.deploy()
     world = World(app)
     users = {name: world.user(name.replace("_", ".")) for name in PERSONAS if name != "anonimo"}
-    for name, role in (("mesa", "mesa_servicio"), ("analista", "analista"), ("operador", "operador")):
+    for name, role in (("mesa", "mesa_servicio"), ("analista", "analista"), ("operador", "operador"),
+                       ("supervisor", "supervisor")):  # fmt: skip
         with runner.transaction() as session:
             from engine.domain.models import UserRole
 

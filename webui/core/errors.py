@@ -15,6 +15,7 @@ from engine.errors import Conflict
 from engine.errors import InvalidInput
 from engine.errors import NotAuthorized
 from engine.errors import NotFound
+from engine.errors import TaskClaimed
 from webui.core.extensions import db
 
 PROBLEM_JSON = "application/problem+json"
@@ -62,8 +63,9 @@ def wants_problem() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def error_page(code: int, message: str | None = None, headers=None):
-    title, default = PAGES.get(code, PAGES[500])
+def error_page(code: int, message: str | None = None, headers=None, title: str | None = None):
+    page_title, default = PAGES.get(code, PAGES[500])
+    title = title or page_title
     if wants_problem():
         return problem(code, message or default, headers)
     html = render_template("errors/error.html", title=title, message=message or default, code=code)
@@ -100,6 +102,11 @@ def init_app(app) -> None:
     @app.errorhandler(Conflict)
     def _conflict(exc):
         return error_page(409, exc.message or None)
+
+    @app.errorhandler(TaskClaimed)
+    def _claimed(exc):
+        # Still pending, only not this person's now: the page says so, not "ya no está pendiente".
+        return error_page(409, exc.message or None, title="Otra persona tiene esta tarea")
 
     # Every HTTP error (routing redirects are not errors: Flask never hands them here).
     app.register_error_handler(HTTPException, http_error)

@@ -24,10 +24,12 @@ ANALYST = "analista"
 OPERATOR = "operador"
 ADMIN = "admin"
 MESA = "mesa_servicio"
+SUPERVISOR = "supervisor"  # supervises every shared queue (engine.domain.people)
 ROLE_NAMES = {
     ANALYST: "Analista",
     OPERATOR: "Operador",
     MESA: "Mesa de Servicio",
+    SUPERVISOR: "Supervisor de colas",
     ADMIN: "Administrador de la plataforma",
 }
 

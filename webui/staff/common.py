@@ -1,13 +1,11 @@
 """What the staff pages share: element names of a BPMN file and people's names for the
-"who" columns and panels."""
+"who" columns and panels (webui.core.people)."""
 
 from __future__ import annotations
 
 from lxml import etree
-from sqlalchemy import select
 
-from engine.domain.models import User
-from webui.core.extensions import db
+from webui.core.people import user_names  # noqa: F401  (the staff pages' name for it)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -27,14 +25,6 @@ def element_names(xml: str | bytes) -> dict[str, str]:
         if element_id and (local.endswith(("Task", "Event", "Gateway", "Activity")) or local == "task"):
             names[element_id] = element.get("name") or local
     return names
-
-
-def user_names(user_ids) -> dict[int, str]:
-    """user id -> username, for "who" columns."""
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
 
 
 def actor_label(label: str | None, names: dict[int, str]) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from engine.domain.models import Membership
 from webui.core.extensions import db
+from webui.core.identity import runner
 
 
 def queued(tasks) -> set[str]:
@@ -29,3 +30,14 @@ def queued(tasks) -> set[str]:
         crowded = {(row.account_id, row.role) for row in rows}
         shared |= {t.id for t in tasks if (t.account_id, t.role) in crowded}
     return shared
+
+
+def supervision_views(actor) -> dict[str, bool]:
+    """Which supervisors' views of the inbox this actor has: its queues' tasks whoever holds
+    them ("supervision"), and the tasks nobody can work ("sin_responsable", platform only)."""
+    supervision = runner().tasks.supervision
+    if supervision is None:
+        return {"supervision": False, "sin_responsable": False}
+    platform = supervision.platform_role in actor.platform_roles
+    accounts = supervision.account_role in actor.account_roles.values()
+    return {"supervision": platform or accounts, "sin_responsable": platform}

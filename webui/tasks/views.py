@@ -17,15 +17,21 @@ from flask_login import login_required
 from engine.errors import DomainError
 from engine.errors import FormRejected
 from engine.errors import NotAuthorized
+from engine.errors import NotFound
+from engine.inbox import DUE_FILTERS
+from engine.inbox import ORDERS
 from webui.core.identity import current_actor
 from webui.core.identity import runner
+from webui.core.people import full_names
 from webui.core.procedures import FOR_ACCOUNT
 from webui.core.procedures import STARTABLE
 from webui.core.redirects import safe_next
+from webui.tasks import holders
 from webui.tasks.flow import after_completion
 from webui.tasks.flow import render_task
 from webui.tasks.flow import stage_uploads
 from webui.tasks.queues import queued
+from webui.tasks.queues import supervision_views
 
 STEP_FAILED = (
     "No fue posible completar este paso por un error del sistema. Lo que escribió sigue en el "
@@ -38,12 +44,20 @@ OPTIONS_CAP = 2000  # a whole list (no ``q``): a dependent select's choices
 
 @login_required
 def inbox():
-    """My tasks and the queues of my roles, with filters."""
+    """My tasks and the queues of my roles, with filters; a supervisor's queues, and the tasks
+    nobody can work for platform supervisors."""
     actor = current_actor()
     process = request.args.get("proceso") or None
     view = request.args.get("vista", "todas")
+    due = request.args.get("vencimiento") if request.args.get("vencimiento") in DUE_FILTERS else None
+    order = request.args.get("orden") if request.args.get("orden") in ORDERS else None
     query = (request.args.get("q") or "").strip().casefold()
-    tasks = runner().inbox(actor, process_id=process)
+    if view == "supervision":
+        tasks = runner().supervised_tasks(actor, process_id=process, due=due, order=order)
+    elif view == "sin_responsable":
+        tasks = runner().unworkable_tasks(actor)
+    else:
+        tasks = runner().inbox(actor, process_id=process, due=due, order=order)
     if view in ("mias", "cola"):
         in_queue = queued(tasks)
         if view == "mias":  # mine: claimed by me, or nobody else could work it
@@ -59,6 +73,10 @@ def inbox():
         processes=processes,
         process=process,
         view=view,
+        due=due,
+        order=order or "creada",
+        supervises=supervision_views(actor),
+        holders=full_names(t.claimed_by for t in tasks),
         q=request.args.get("q", ""),
         now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         title="Bandeja de tareas",
@@ -82,8 +100,15 @@ def release(task_id: str):
 
 
 def task(task_id: str):
-    """Show one task's form (anonymous browsers reach only the tasks they started)."""
-    return render_task(runner().task(current_actor(), task_id))
+    """Show one task's form (anonymous browsers reach only the tasks they started); a
+    supervisor of its queue who may not work it sees who has it instead."""
+    try:
+        view = runner().task(current_actor(), task_id)
+    except NotFound:
+        if not current_user.is_authenticated:
+            raise
+        return holders.supervise(task_id)  # NotFound again for anyone else
+    return render_task(view)
 
 
 def complete(task_id: str):
