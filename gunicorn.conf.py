@@ -3,14 +3,40 @@
 Everything comes from the environment (docs/deploy.md):
 PORT (8000), BIND (0.0.0.0:$PORT), WEB_CONCURRENCY processes (2), GUNICORN_THREADS per
 process (2), GUNICORN_TIMEOUT (30 s), FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
-ACCESS_LOG ("-" = stdout, "" = off). Logs are JSON lines (webui.core.logs).
+ACCESS_LOG ("-" = stdout, "" = off), PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory).
+Logs are JSON lines (webui.core.logs).
 """
 
 import os
+import shutil
+import tempfile
 
 # Serving through this file means production unless the environment says otherwise:
 # create_app then refuses a default SECRET_KEY and logs JSON.
 os.environ.setdefault("APP_ENV", "production")
+
+# Prometheus: every web process writes the latency it measures to files in this directory, so
+# that /metrics, whichever process answers it, adds up all of them (webui/core/metrics.py).
+# Set before any process imports prometheus_client (it reads the variable at import).
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"secop-metrics-{os.getpid()}")
+)
+
+
+def on_starting(server):
+    """A fresh directory per server start: another start's files would be counted too."""
+    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A process that ended (recycled by max_requests, killed) keeps its counts; only its
+    live-gauge files are dropped."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
 
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

@@ -54,6 +54,14 @@ DUE_FILTERS = ("vencidas", "proximas", "sin_fecha")
 ORDERS = ("creada", "vence")
 SOON = dt.timedelta(days=7)
 REASON_REQUIRED = {"reason": ["Indique el motivo."]}
+MAX_REASON = 500
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise FormInvalid({"reason": [f"El motivo admite hasta {MAX_REASON} caracteres."]})
+    return text
 
 
 def _due_clause(due: str | None, now: dt.datetime):
@@ -183,7 +191,7 @@ class Inbox:
         return workable(actor, row)
 
     # ---- who holds a task -------------------------------------------------------------
-    def claim(self, actor: Actor, task_id: str) -> None:
+    def claim(self, actor: Actor, task_id: str) -> TaskSummary:
         """Take a shared task so colleagues see it is being worked."""
         with self.store.transaction() as session:
             row = workable(actor, self.store.task(session, task_key(task_id), for_update=True))
@@ -192,8 +200,9 @@ class Inbox:
             if row.claimed_by is None:
                 row.claimed_by, row.claimed_at, row.assigned_by = actor.user_id, utcnow(), None
             session.add(_event(row, actor, "task_claimed"))
+            return TaskSummary.of(row)
 
-    def release(self, actor: Actor, task_id: str) -> None:
+    def release(self, actor: Actor, task_id: str) -> TaskSummary:
         """Give a task one holds back to its queue."""
         with self.store.transaction() as session:
             row = workable(actor, self.store.task(session, task_key(task_id), for_update=True))
@@ -201,12 +210,13 @@ class Inbox:
                 raise Conflict("Solo quien tomó la tarea puede liberarla.")
             row.claimed_by = row.claimed_at = row.assigned_by = None
             session.add(_event(row, actor, "task_released"))
+            return TaskSummary.of(row)
 
-    def unclaim(self, actor: Actor, task_id: str, reason: str | None) -> None:
+    def unclaim(self, actor: Actor, task_id: str, reason: str | None) -> TaskSummary:
         """A supervisor takes a task back from whoever holds it: it returns to its queue."""
-        reason = (reason or "").strip()
         with self.store.transaction() as session:
             row = self._supervised_row(session, actor, task_id, for_update=True)  # who asks, first
+            reason = _reason(reason)
             if not reason:
                 raise FormInvalid(REASON_REQUIRED)
             if row.claimed_by is None:
@@ -214,6 +224,7 @@ class Inbox:
             holder = row.claimed_by
             row.claimed_by = row.claimed_at = row.assigned_by = None
             session.add(_event(row, actor, "task_unclaimed", {"from": holder, "reason": reason}))
+            return TaskSummary.of(row)
 
     def reassign(self, actor: Actor, task_id: str, user_id: int | None, reason: str | None = None):
         """Hand a task to the person ``user_id`` (None: nobody by that name, refused as such).
@@ -222,9 +233,9 @@ class Inbox:
         who may work it too; a supervisor of its queue reassigns it, with a reason, to anyone
         who may work it, or — a platform supervisor, for a task nobody can work — to any
         active person."""
-        reason = (reason or "").strip()
         with self.store.transaction() as session:
-            row = self._visible_row(session, actor, task_id, for_update=True)
+            row = self._visible_row(session, actor, task_id, for_update=True)  # who asks, first
+            reason = _reason(reason)
             supervisor = supervises(actor, row, self.supervision)
             worker = may_work(actor, row) and row.claimed_by in (None, actor.user_id)
             if not worker and not supervisor:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from engine import actions
 from engine import forms
 from engine import instances
+from engine import metrics
 from engine import operations
 from engine import uploads
 from engine.actors import Actor
@@ -45,6 +46,7 @@ from engine.errors import StepFailed
 from engine.inbox import Inbox
 from engine.lanes import task_key
 from engine.lanes import workable
+from engine.metrics import Figures
 from engine.models import HumanTask
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
@@ -261,21 +263,21 @@ class Runner:
         check_ctx = self._check_context(session, actor, instance.id)
         return task_view(check_ctx, row, version, task.task_spec, task.data, data, errors)
 
-    def claim(self, actor: Actor, task_id: str) -> None:
+    def claim(self, actor: Actor, task_id: str) -> TaskSummary:
         """Take a shared task so colleagues see it is being worked."""
-        self.tasks.claim(actor, task_id)
+        return self.tasks.claim(actor, task_id)
 
-    def release(self, actor: Actor, task_id: str) -> None:
+    def release(self, actor: Actor, task_id: str) -> TaskSummary:
         """Give a task one holds back to its queue."""
-        self.tasks.release(actor, task_id)
+        return self.tasks.release(actor, task_id)
 
     def reassign(self, actor: Actor, task_id: str, user_id: int | None, reason: str | None = None):
         """Hand a task to another person: its holder delegates, a supervisor reassigns (engine.inbox)."""
         return self.tasks.reassign(actor, task_id, user_id, reason)
 
-    def unclaim(self, actor: Actor, task_id: str, reason: str | None) -> None:
+    def unclaim(self, actor: Actor, task_id: str, reason: str | None) -> TaskSummary:
         """A supervisor takes a task back from whoever holds it; the reason is audited."""
-        self.tasks.unclaim(actor, task_id, reason)
+        return self.tasks.unclaim(actor, task_id, reason)
 
     def supervised_tasks(self, actor: Actor, process_id=None, due=None, order=None, limit=200):
         """Ready tasks of the queues this actor supervises, whoever holds them."""
@@ -296,6 +298,11 @@ class Runner:
     def escalate_overdue(self, now=None, limit: int = 100) -> int:
         """Email the supervisors of each shared queue about its newly overdue tasks (the worker)."""
         return self.tasks.escalate_overdue(now, limit)
+
+    def figures(self, now=None) -> Figures:
+        """The operators' figures (engine.metrics), read from the database now."""
+        with self.transaction() as session:
+            return metrics.figures(session, now or utcnow())
 
     def stage_document(self, actor: Actor, task_id: str, field: str, filename: str, content: bytes) -> dict:
         """Check and keep an upload for a file slot of a task the actor may work ("Anexar").

@@ -28,6 +28,7 @@ from webui.core import filters
 from webui.core import identity
 from webui.core import inputs
 from webui.core import logs
+from webui.core import metrics
 from webui.core import policy
 from webui.core import runtime
 from webui.core import security
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)  # refuses unsafe settings outside development
     inputs.init_app(app)  # before any route is added: bounded ids, strict JSON
     logs.init_app(app, json_logs=config.json_logs(app))
+    metrics.init_app(app)  # first: every request is timed, whatever answers it
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

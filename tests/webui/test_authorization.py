@@ -46,6 +46,8 @@ RULES = {
     "public.resend": ("POST", "/activar/no-es-un-token/reenviar", {}, EVERYONE),
     "core.healthz": ("GET", "/healthz", None, EVERYONE),
     "core.readyz": ("GET", "/readyz", None, EVERYONE),
+    # Prometheus: only with METRICS_TOKEN set and sent (tests/webui/test_metrics.py); off here.
+    "core.metrics": ("GET", "/metrics", None, NOBODY),
     "dev.index": ("GET", "/correo/", None, EVERYONE),  # development mailbox (no SMTP_HOST)
     "dev.show": ("GET", "/correo/{email_id}", None, EVERYONE),
     "api.v1.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
@@ -92,6 +94,11 @@ RULES = {
     "tasks.options": ("GET", "/tareas/{options_task}/opciones/department", None, {"admin_a"}),
     "api.v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
     "api.v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
+    "api.v1.claim": ("POST", "/api/v1/tasks/{mesa_task}/claim", {}, {"mesa"}),
+    "api.v1.release": ("POST", "/api/v1/tasks/{mesa_task}/release", {}, {"mesa"}),
+    "api.v1.reassign": ("POST", "/api/v1/tasks/{mesa_task}/reassign", {}, {"mesa", "supervisor"}),
+    "api.v1.unclaim": ("POST", "/api/v1/tasks/{mesa_task}/unclaim", {}, {"supervisor"}),
+    "api.v1.start": ("POST", "/api/v1/processes/no_existe/instances", {}, NOBODY),
     # Mesa de Servicio.
     "desk.cases": ("GET", "/mesa/", None, {"mesa"}),
     "desk.case": ("GET", "/mesa/casos/{case_id}", None, {"mesa"}),
@@ -126,6 +133,7 @@ RULES = {
     ),
     # Operators: instances.
     "staff.instances.index": ("GET", "/instancias/", None, {"operador"}),
+    "staff.instances.dashboard": ("GET", "/instancias/tablero", None, {"operador"}),
     "staff.instances.show": ("GET", "/instancias/{instance_id}", None, {"operador"}),
     "staff.instances.cancel": ("POST", "/instancias/{instance_id}/cancelar", {}, {"operador"}),
     "staff.instances.retry": ("POST", "/instancias/{instance_id}/reintentar", {}, {"operador"}),

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from engine.errors import EngineError
 from webui.api import v1
 from webui.api import v1_ops
+from webui.api import v1_tasks
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -17,9 +18,14 @@ v1_bp.register_error_handler(v1.ApiError, v1.api_error)
 v1_bp.register_error_handler(EngineError, v1.engine_error)
 v1_bp.register_error_handler(CSRFError, v1.csrf_error)
 v1_bp.add_url_rule("/openapi.json", view_func=v1.openapi, methods=["GET"])
-v1_bp.add_url_rule("/tasks", view_func=v1.tasks, methods=["GET"])
+v1_bp.add_url_rule("/tasks", view_func=v1_tasks.tasks, methods=["GET"])
 v1_bp.add_url_rule("/tasks/<task_id>", view_func=v1.task, methods=["GET"])
 v1_bp.add_url_rule("/tasks/<task_id>/complete", view_func=v1.complete, methods=["POST"])
+v1_bp.add_url_rule("/tasks/<task_id>/claim", view_func=v1_tasks.claim, methods=["POST"])
+v1_bp.add_url_rule("/tasks/<task_id>/release", view_func=v1_tasks.release, methods=["POST"])
+v1_bp.add_url_rule("/tasks/<task_id>/reassign", view_func=v1_tasks.reassign, methods=["POST"])
+v1_bp.add_url_rule("/tasks/<task_id>/unclaim", view_func=v1_tasks.unclaim, methods=["POST"])
+v1_bp.add_url_rule("/processes/<process_id>/instances", view_func=v1_tasks.start, methods=["POST"])
 v1_bp.add_url_rule("/messages/<name>", view_func=v1.deliver, methods=["POST"])
 v1_bp.add_url_rule("/processes", view_func=v1_ops.processes, methods=["GET"])
 v1_bp.add_url_rule("/processes/<process_id>/versions", view_func=v1_ops.process_versions, methods=["GET"])

@@ -1,6 +1,7 @@
 """JSON API v1 (documented in static/openapi.json): session or ``Authorization: Bearer``
-token auth, the same role rules as the pages. Tasks and messages are here; process models
-and instances in v1_ops.py.
+token auth, the same role rules as the pages. Task forms and messages are here; the inbox,
+who holds a task and starting a procedure in v1_tasks.py; process models and instances in
+v1_ops.py.
 
 CSRF: the blueprint is exempt from the global check because a Bearer token (sent explicitly,
 never by the browser on its own) cannot be forged cross-site; requests authenticated by the
@@ -145,13 +146,6 @@ def openapi():
     """The OpenAPI 3.1 description of this API (public)."""
     path = Path(current_app.static_folder) / "openapi.json"
     return current_app.response_class(path.read_bytes(), mimetype="application/json")
-
-
-def tasks():
-    """Ready tasks the caller may work (the engine's own lane rules)."""
-    actor = require_person()
-    process_id = request.args.get("process_id") or None
-    return jsonify({"tasks": [task_json(t) for t in runner().inbox(actor, process_id=process_id)]})
 
 
 def task(task_id: str):

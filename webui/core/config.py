@@ -42,6 +42,7 @@ ENV_KEYS = (
     "RECOVERY_LIMIT_PER_EMAIL",
     "RATELIMIT_STORAGE_URI",
     "TRUSTED_PROXIES",
+    "METRICS_TOKEN",
 )
 INTEGER_KEYS = (
     "SMTP_PORT",
@@ -90,6 +91,8 @@ def defaults(instance_path: str) -> dict:
         "RECOVERY_LIMIT_PER_EMAIL": "3 per hour",
         # Addresses of the reverse proxies whose X-Forwarded-For is believed (webui/core/proxies.py).
         "TRUSTED_PROXIES": "",
+        # Bearer token of /metrics (webui/core/metrics.py); empty: no /metrics at all.
+        "METRICS_TOKEN": "",
     }
 
 
@@ -122,6 +125,7 @@ def load(app, test_config: dict | None) -> None:
     )
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] * 8
     check_secret_key(app)
+    check_metrics_token(app)
     config["MAIL_BACKEND"] = choose_mail_backend(app)
     if production_mode(app):
         config.setdefault("ENV_NAME", "production")  # webui.core.security: Secure cookies, HSTS
@@ -200,6 +204,20 @@ def check_secret_key(app) -> None:
             f"SECRET_KEY {problem} (APP_ENV={_app_env(app) or 'unset'}: only APP_ENV=development "
             'allows a default key); generate one with: python -c "import secrets; '
             'print(secrets.token_urlsafe(32))"'
+        )
+
+
+def check_metrics_token(app) -> None:
+    """``METRICS_TOKEN`` guards the figures of every queue and process: outside development it
+    must be as random as a ``SECRET_KEY`` (or unset, which turns ``/metrics`` off)."""
+    token = app.config.get("METRICS_TOKEN") or ""
+    if not token or development_mode(app):
+        return
+    problem = secret_key_problem(token)
+    if problem:
+        raise InsecureConfiguration(
+            f"METRICS_TOKEN {problem}; generate one with: python -c \"import secrets; "
+            'print(secrets.token_urlsafe(32))", or leave it unset to turn /metrics off'
         )
 
 

@@ -4,6 +4,7 @@ administrators (roles). One blueprint per role, each guarded by it, under ``staf
 from flask import Blueprint
 
 from webui.staff import admin
+from webui.staff import dashboard
 from webui.staff import instance_actions
 from webui.staff import instances
 from webui.staff import models
@@ -27,6 +28,7 @@ instances_bp = Blueprint("instances", __name__, url_prefix="/instancias")
 instances_bp.before_request(instances.operators_only)
 instances_bp.add_app_template_global(instance_actions.EVENT_KINDS, "EVENT_KINDS")
 instances_bp.add_url_rule("/", view_func=instances.index, methods=["GET"])
+instances_bp.add_url_rule("/tablero", view_func=dashboard.dashboard, methods=["GET"])
 instances_bp.add_url_rule("/<int:instance_id>", view_func=instances.show, methods=["GET"])
 instances_bp.add_url_rule("/procesos/<process_id>/mapa-de-calor", view_func=instances.heatmap, methods=["GET"])
 instances_bp.add_url_rule("/<int:instance_id>/cancelar", view_func=instance_actions.cancel, methods=["POST"])
