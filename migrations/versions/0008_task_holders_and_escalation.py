@@ -1,7 +1,7 @@
 """who holds a task since when, who named them, when its lateness was escalated
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 09:00:00
 
 ``claimed_at`` says since when a task's holder has it; ``assigned_by`` the supervisor who
@@ -13,8 +13,8 @@ supervisor named someone to, and the worker's round of overdue tasks. Expand-onl
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
