@@ -84,9 +84,25 @@ def referenced_forms(specs) -> set[str]:
     return names
 
 
+def used_decision_files(parser: SpiffBpmnParser, specs) -> set[str]:
+    """The DMN files whose decisions the business rule tasks of ``specs`` call."""
+    tables = {
+        task_spec.dmnEngine.decision_table.id
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+        if getattr(task_spec, "dmnEngine", None) is not None
+    }
+    return {
+        dmn.filename
+        for dmn in parser.dmn_parsers.values()
+        if dmn.decision is not None and dmn.decision.decisionTables[0].id in tables
+    }
+
+
 def build_versions(diagrams: DiagramSet) -> list[VersionDraft]:
     """One draft per process. Its hash covers every file the process depends on, so a change
-    to a diagram, a called subprocess, a DMN table, a form or the lanes makes a new version."""
+    to a diagram, a called subprocess, a DMN table it calls, a form or the lanes makes a new
+    version; a table no task of the process calls does not."""
     parser = parse(diagrams)
     drafts = []
     for process_id in sorted(parser.get_process_ids()):
@@ -94,7 +110,7 @@ def build_versions(diagrams: DiagramSet) -> list[VersionDraft]:
         subprocess_specs = parser.get_subprocess_specs(process_id)
         used_processes = [process_id, *subprocess_specs]
         files = {parser.get_process_parser(pid).filename: None for pid in used_processes}
-        files.update(dict.fromkeys(diagrams.dmn_files()))
+        files.update(dict.fromkeys(sorted(used_decision_files(parser, [spec, *subprocess_specs.values()]))))
         files[LANES_FILE] = None
         content = {name: diagrams.workflows.get(name, b"").decode() for name in files}
         for form in sorted(referenced_forms([spec, *subprocess_specs.values()])):
@@ -113,3 +129,41 @@ def build_versions(diagrams: DiagramSet) -> list[VersionDraft]:
             )
         )
     return drafts
+
+
+ACCEPTED_UPLOADS = "diagramas .bpmn, tablas de decisión .dmn, lanes.json y formularios .json"
+
+
+def sort_uploads(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
+    """An analyst's extra files by name -> (workflows, forms, refusals): .dmn and lanes.json
+    go with the workflows, any other .json is a form; anything else is refused by name."""
+    workflows: dict[str, bytes] = {}
+    forms: dict[str, bytes] = {}
+    refusals = []
+    for name, data in files.items():
+        lowered = name.lower()
+        if name == LANES_FILE or lowered.endswith(".dmn"):
+            workflows[name] = data
+        elif lowered.endswith(".json"):
+            forms[name] = data
+        elif lowered.endswith(".bpmn"):
+            refusals.append(f"«{name}»: un diagrama .bpmn se sube en la página de su proceso.")
+        else:
+            refusals.append(f"«{name}»: no se puede usar; se aceptan {ACCEPTED_UPLOADS}.")
+    return workflows, forms, refusals
+
+
+def unused_uploads(diagrams: DiagramSet, names: set[str]) -> list[str]:
+    """Refusals for the uploaded DMN files and forms of ``names`` that no process of the set
+    uses: deploying them would change nothing, and an analyst must not believe otherwise.
+    A set that does not parse returns none: the checker reports why."""
+    try:
+        parser = parse(diagrams)
+        used: set[str] = set()
+        for process_id in parser.get_process_ids():
+            specs = [parser.get_spec(process_id), *parser.get_subprocess_specs(process_id).values()]
+            used |= used_decision_files(parser, specs) | referenced_forms(specs)
+    except Exception:  # noqa: BLE001 — any parse error is the checker's to report
+        return []
+    unused = sorted(name for name in names if name != LANES_FILE and name not in used)
+    return [f"«{name}»: ningún proceso lo usa; no se desplegó nada." for name in unused]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Response
 from flask import jsonify
@@ -13,7 +14,8 @@ from webui.api.v1 import body
 from webui.api.v1 import iso
 from webui.api.v1 import require_role
 from webui.api.v1 import task_json
-from webui.core.authoring import deploy_bpmn
+from webui.core.authoring import Refused
+from webui.core.authoring import deploy_bundle
 from webui.core.authoring import problem_dicts
 from webui.core.errors import problem
 from webui.core.identity import runner
@@ -57,18 +59,51 @@ def process_versions(process_id: str):
     return jsonify({"versions": [version_json(v, n) for v, n in _versions(process_id)]})
 
 
+DEPLOY_KEYS = ("xml", "forms", "decisions", "lanes")
+
+
 def deploy(process_id: str):
-    """Check and deploy a changed diagram: 201 new version, 200 unchanged, 422 checker problems."""
+    """Check and deploy a changed bundle: the diagram (``xml``), forms, decision tables (``decisions``)
+    and ``lanes``: 201 new version, 200 unchanged, 422 checker problems or refused files."""
     require_role(ANALYST, resource=True)
     _versions(process_id)
     payload = body()
-    xml, forms = payload.get("xml"), payload.get("forms") or {}
-    if not isinstance(xml, str) or not xml.strip() or not isinstance(forms, dict):
-        raise ApiError(400, "Envíe «xml» (texto BPMN) y opcionalmente «forms» {nombre: texto JSON}.")
-    created, problems = deploy_bpmn(process_id, xml.encode(), {k: str(v).encode() for k, v in forms.items()})
+    unknown = sorted(set(payload) - set(DEPLOY_KEYS))
+    if unknown:
+        raise ApiError(400, f"Claves no admitidas: {', '.join(unknown)}. Use {', '.join(DEPLOY_KEYS)}.")
+    xml, forms, decisions = payload.get("xml"), payload.get("forms") or {}, payload.get("decisions") or {}
+    lanes = payload.get("lanes")
+    if (
+        (xml is not None and (not isinstance(xml, str) or not xml.strip()))
+        or not isinstance(forms, dict) or not isinstance(decisions, dict)
+        or not all(isinstance(v, (str, dict)) for v in forms.values())
+        or not all(isinstance(v, str) for v in decisions.values())
+        or (lanes is not None and not isinstance(lanes, (str, dict)))
+        or (xml is None and not forms and not decisions and lanes is None)
+    ):  # fmt: skip
+        raise ApiError(
+            400,
+            "Envíe «xml» (texto BPMN), «forms» {nombre: JSON}, «decisions» {nombre.dmn: texto DMN} "
+            "o «lanes» (objeto lanes.json); al menos uno.",
+        )
+    files = {name: _text(value) for name, value in forms.items()}
+    for name, text in decisions.items():
+        if not name.lower().endswith(".dmn"):
+            raise ApiError(400, f"«{name}»: una tabla de decisión se llama <nombre>.dmn.")
+        files[name] = text.encode()
+    if lanes is not None:
+        files["lanes.json"] = _text(lanes)
+    try:
+        created, problems = deploy_bundle(process_id, xml.encode() if xml is not None else None, files)
+    except Refused as refused:
+        return problem(422, "Hay archivos que no se pueden desplegar.", refused=refused.messages)
     if problems:
         return problem(422, "El verificador encontró problemas.", problems=problem_dicts(problems))
     return jsonify({"versions": [version_json(v) for v in created]}), 201 if created else 200
+
+
+def _text(value) -> bytes:
+    return (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)).encode()
 
 
 def version(version_id: int):

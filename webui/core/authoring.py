@@ -1,9 +1,12 @@
-"""Deploying an analyst's changed diagram, shared by the modeler pages and the API."""
+"""Deploying an analyst's changed diagram, decision tables, forms and lanes, shared by the
+modeler pages and the API."""
 
 from __future__ import annotations
 
 from flask import abort
 
+from engine.diagrams import sort_uploads
+from engine.diagrams import unused_uploads
 from engine.errors import DiagramInvalid
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -16,14 +19,37 @@ def problem_dicts(problems) -> list[dict]:
     ]
 
 
-def deploy_bpmn(process_id: str, xml: bytes, forms: dict[str, bytes] | None = None):
-    """Check and deploy a changed diagram of ``process_id`` -> (new versions, problems)."""
+class Refused(Exception):
+    """Files of an upload that cannot be deployed, one Spanish message each; nothing deployed."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def deploy_bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None):
+    """Check and deploy ``process_id``'s changed diagram (``xml``, or None to keep it) and other
+    files of the bundle by name (.dmn, lanes.json, forms) -> (new versions, checker problems).
+
+    Raises Refused, deploying nothing, for a file it cannot take or that no process uses."""
     versions = runner().versions(process_id)
     if not versions:
         abort(404)
-    source = versions[0][0].source_file
-    diagrams = runner().deployed_diagrams().with_files(workflows={source: xml}, forms=forms or {})
+    workflows, forms, refusals = sort_uploads(files or {})
+    if refusals:
+        raise Refused(refusals)
+    if xml is not None:
+        workflows[versions[0][0].source_file] = xml
+    diagrams = runner().deployed_diagrams().with_files(workflows=workflows, forms=forms)
+    unused = unused_uploads(diagrams, {*workflows, *forms} - {versions[0][0].source_file})
+    if unused:
+        raise Refused(unused)
     try:
         return runner().deploy(diagrams, deployed_by=current_actor().user_id), []
     except DiagramInvalid as exc:
         return [], exc.problems
+
+
+def deploy_bpmn(process_id: str, xml: bytes, forms: dict[str, bytes] | None = None):
+    """Check and deploy a changed diagram of ``process_id`` -> (new versions, problems)."""
+    return deploy_bundle(process_id, xml, forms)

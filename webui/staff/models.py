@@ -16,7 +16,9 @@ from flask import request
 from flask import send_file
 from flask import url_for
 
+from webui.core.authoring import Refused
 from webui.core.authoring import deploy_bpmn
+from webui.core.authoring import deploy_bundle
 from webui.core.authoring import problem_dicts
 from webui.core.identity import runner
 from webui.core.policy import ANALYST
@@ -58,35 +60,41 @@ def process(process_id: str):
 
 
 def upload(process_id: str):
-    """Upload a changed .bpmn (and optionally forms): checker first, then a new version."""
+    """Upload a changed .bpmn and/or other files of the bundle (.dmn, lanes.json, forms):
+    checker first, then a new version. A file it cannot take is refused by name."""
     versions = _versions_or_404(process_id)
-    upload = request.files.get("diagrama")
-    if upload is None or not upload.filename:
-        flash("Seleccione el archivo .bpmn del diagrama.", "error")
-        return redirect(url_for("staff.models.process", process_id=process_id))
-    if not upload.filename.lower().endswith(".bpmn"):
-        flash("El diagrama debe ser un archivo .bpmn.", "error")
-        return redirect(url_for("staff.models.process", process_id=process_id))
-    xml = upload.read()
-    forms = {
-        f.filename.rsplit("/", 1)[-1]: f.read()
-        for f in request.files.getlist("formularios")
-        if f.filename and f.filename.lower().endswith(".json")
-    }
-    created, problems = deploy_bpmn(process_id, xml, forms)
+    diagram = request.files.get("diagrama")
+    others = [f for f in request.files.getlist("archivos") if f.filename]
+    back = redirect(url_for("staff.models.process", process_id=process_id))
+    if (diagram is None or not diagram.filename) and not others:
+        flash("Seleccione el diagrama .bpmn o los archivos que cambiaron.", "error")
+        return back
+    xml = None
+    if diagram is not None and diagram.filename:
+        if not diagram.filename.lower().endswith(".bpmn"):
+            flash("El diagrama debe ser un archivo .bpmn.", "error")
+            return back
+        xml = diagram.read()
+    files = {f.filename.rsplit("/", 1)[-1]: f.read() for f in others}
+    try:
+        created, problems = deploy_bundle(process_id, xml, files)
+    except Refused as refused:
+        for message in refused.messages:
+            flash(message, "error")
+        return back
     if problems:
         return render_template(
             "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
-            problems=problem_dicts(problems), xml=xml.decode("utf-8", "replace"),
+            problems=problem_dicts(problems), xml=xml.decode("utf-8", "replace") if xml else None,
             title=f"Modelo {process_id}",
         ), 422  # fmt: skip
     flash(_deployed_message(created), "success")
-    return redirect(url_for("staff.models.process", process_id=process_id))
+    return back
 
 
 def _deployed_message(created) -> str:
     if not created:
-        return "El diagrama no cambió: no se creó una versión nueva."
+        return "Nada cambió: no se creó una versión nueva."
     return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."
 
 
