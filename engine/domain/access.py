@@ -34,18 +34,13 @@ def _request(ctx: StepContext, access_request_id: int) -> AccessRequest:
     return request
 
 
-@service("create_access_request")
-def create_access_request(ctx: StepContext, account_id: int) -> int:
-    """A pending request ("Esperando aprobación"); the account's administrators get an email."""
-    user_id = ctx.actor.user_id
-    if user_id is None:
-        raise DomainError("Debe ingresar con su usuario para solicitar acceso a una cuenta.")
-    account = get_account(ctx, account_id)
+def _obstacle(ctx: StepContext, user_id: int, account: Account) -> str | None:
+    """Why this user may not ask for access to this account now, in words; None if they may."""
     member = ctx.session.scalar(
         select(Membership.id).where(Membership.user_id == user_id, Membership.account_id == account.id)
     )
     if member is not None:
-        raise DomainError("Usted ya tiene acceso a esta cuenta.")
+        return f"Usted ya tiene acceso a la cuenta {account.name}: no necesita solicitarlo de nuevo."
     pending = ctx.session.scalar(
         select(AccessRequest.id).where(
             AccessRequest.user_id == user_id,
@@ -54,7 +49,46 @@ def create_access_request(ctx: StepContext, account_id: int) -> int:
         )
     )
     if pending is not None:
-        raise DomainError("Ya tiene una solicitud de acceso pendiente para esta cuenta.")
+        return (
+            f"Ya tiene una solicitud de acceso pendiente para la cuenta {account.name}: no se creó otra. "
+            "Consúltela o cancélela en «Configuraciones del usuario» → «Mis registros»."
+        )
+    return None
+
+
+def _requester_id(ctx: StepContext) -> int:
+    if ctx.actor.user_id is None:
+        raise DomainError("Debe ingresar con su usuario para solicitar acceso a una cuenta.")
+    return ctx.actor.user_id
+
+
+@service("access_request_obstacle")
+def access_request_obstacle(ctx: StepContext, account_id: int) -> str | None:
+    """Checked before "Solicitar": a member or a pending request ends the procedure at once,
+    with this message, instead of leaving the user on a form that can only fail."""
+    return _obstacle(ctx, _requester_id(ctx), get_account(ctx, account_id))
+
+
+@service("access_requester")
+def access_requester(ctx: StepContext, access_request_id: int) -> dict:
+    """Who asks, from their user record: the reviewer sees the same whether the request was
+    made during registration or later from "Mis registros"."""
+    user = ctx.session.get(User, _request(ctx, access_request_id).user_id)
+    return {
+        "name": user.full_name,
+        "document": f"{user.document_type} {user.document_number}",
+        "email": user.email,
+    }
+
+
+@service("create_access_request")
+def create_access_request(ctx: StepContext, account_id: int) -> int:
+    """A pending request ("Esperando aprobación"); the account's administrators get an email."""
+    user_id = _requester_id(ctx)
+    account = get_account(ctx, account_id)
+    obstacle = _obstacle(ctx, user_id, account)  # a second tab may have asked meanwhile
+    if obstacle:
+        raise DomainError(obstacle)
     request = AccessRequest(
         user_id=user_id,
         account_id=account.id,

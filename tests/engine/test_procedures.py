@@ -171,13 +171,23 @@ def test_search_not_found_returns_to_search_with_a_message(walk, runner):
     assert "No se encontró ninguna cuenta registrada" in again.instructions
 
 
-def test_access_request_rejected(walk, runner):
-    owner = walk.make_user("admin.cuenta")
+BY_NAME = "AGENCIA NACIONAL DE PRUEBA"  # the name of make_active_account's account
+
+
+def _pending_request(walk, runner, owner_name: str, user_name: str, query: str = "800197268"):
+    """``user_name`` asks, on its own (Mis registros), for access to the active account of
+    ``owner_name``: (owner, user, started)."""
+    owner = walk.make_user(owner_name)
     walk.make_active_account(owner)
-    user = walk.make_user("solicitante")
+    user = walk.make_user(user_name)
     started = runner.start("solicitud_acceso", user)
-    walk.complete(user, "buscar_cuenta", {"entity_name": "800197268"}, started.instance_id)  # by NIT
+    walk.complete(user, "buscar_cuenta", {"entity_name": query}, started.instance_id)
     walk.complete(user, "solicitar_acceso", {}, started.instance_id)
+    return owner, user, started
+
+
+def test_access_request_rejected(walk, runner):
+    owner, user, started = _pending_request(walk, runner, "admin.cuenta", "solicitante")
     walk.complete(
         walk.actor(owner.user_id),
         "revisar_solicitud_acceso",
@@ -193,25 +203,52 @@ def test_access_request_rejected(walk, runner):
     assert "No trabaja en la Entidad." in walk.emails("acceso_rechazado")[0].body
 
 
+def test_review_names_the_requester_when_asked_from_mis_registros(walk, runner):
+    """13.1: started on its own (Mis registros → Nuevo registro), not inside a registration
+    that carries the person's data: the reviewer still reads who asks."""
+    owner, user, started = _pending_request(walk, runner, "admin.revisa", "pedro.gomez")
+    review = walk.task(walk.actor(owner.user_id), "revisar_solicitud_acceso")
+    instructions = runner.task(walk.actor(owner.user_id), review.id).instructions
+    assert instructions.startswith(
+        "<p>Pedro.Gomez Prueba (Cédula de ciudadanía 1000000, pedro.gomez@example.gov.co) solicita acceso"
+    )
+
+
+@pytest.mark.parametrize("already", ["pending", "member"])
+def test_a_second_request_ends_at_once_with_the_reason(walk, runner, already):
+    """13.10: a pending request (or a membership) for the account found ends the new
+    procedure after "Buscar" with a reason; no task is left to fail on "Solicitar"."""
+    owner = walk.make_user("admin.duplicado")
+    account_id = walk.make_active_account(owner)
+    user = walk.make_user("insistente")
+    if already == "pending":
+        first = runner.start("solicitud_acceso", user)
+        walk.complete(user, "buscar_cuenta", {"entity_name": "800197268"}, first.instance_id)
+        walk.complete(user, "solicitar_acceso", {}, first.instance_id)
+    else:
+        with runner.transaction() as session:
+            session.add(
+                Membership(user_id=user.user_id, account_id=account_id, role="Comprador", permissions=[])
+            )
+    second = runner.start("solicitud_acceso", user)
+    result = walk.complete(user, "buscar_cuenta", {"entity_name": "800197268"}, second.instance_id)
+    assert result.status == "completed" and result.next_tasks == []
+    reasons = {"pending": "Ya tiene una solicitud de acceso pendiente", "member": "Usted ya tiene acceso"}
+    assert result.data["user_notice"].startswith(reasons[already])
+    assert _status(runner, second.instance_id) == "completed"
+    assert runner.inbox(user) == []
+    assert _count(runner, AccessRequest, AccessRequest.user_id == user.user_id) == (already == "pending")
+
+
 def test_accepting_requires_a_role(walk, runner):
-    owner = walk.make_user("admin.rol")
-    walk.make_active_account(owner)
-    user = walk.make_user("sin.rol")
-    started = runner.start("solicitud_acceso", user)
-    walk.complete(user, "buscar_cuenta", {"entity_name": "AGENCIA NACIONAL DE PRUEBA"}, started.instance_id)
-    walk.complete(user, "solicitar_acceso", {}, started.instance_id)
+    owner, user, started = _pending_request(walk, runner, "admin.rol", "sin.rol", BY_NAME)
     with pytest.raises(FormInvalid) as caught:
         walk.complete(walk.actor(owner.user_id), "revisar_solicitud_acceso", {"decision": "aceptar"})
     assert caught.value.errors == {"role": ["Seleccione el rol del usuario en la cuenta."]}
 
 
 def test_user_cancels_a_pending_request(walk, runner):
-    owner = walk.make_user("admin.cancela")
-    walk.make_active_account(owner)
-    user = walk.make_user("arrepentido")
-    started = runner.start("solicitud_acceso", user)
-    walk.complete(user, "buscar_cuenta", {"entity_name": "AGENCIA NACIONAL DE PRUEBA"}, started.instance_id)
-    walk.complete(user, "solicitar_acceso", {}, started.instance_id)
+    owner, user, started = _pending_request(walk, runner, "admin.cancela", "arrepentido", BY_NAME)
     request = _one(runner, AccessRequest, AccessRequest.user_id == user.user_id)
     runner.deliver_message("cancelar_solicitud", str(request.id), actor=user)
     assert _one(runner, AccessRequest, AccessRequest.id == request.id).state == "Cancelado"

@@ -102,6 +102,11 @@ def after_completion(result):
         if message and "{" not in message:
             flash(message, "success")
         return redirect(url_for("tasks.task", task_id=next_tasks[0].id))
+    notice = (result.data or {}).get("user_notice") if result.status == "completed" else None
+    if notice and current_user.is_authenticated:
+        # The diagram ended the procedure and says why in ``user_notice`` (docs/diagrams.md).
+        flash(str(notice), "warning")
+        return redirect(url_for("accounts.home"))
     if not current_user.is_authenticated:
         if process_id == "registro_usuario":
             return redirect(url_for("public.registration_sent"))

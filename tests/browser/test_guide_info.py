@@ -1,0 +1,85 @@
+"""Issue 13, the information people need (points 1, 2, 3, 10, 14, 15), walked in chromium
+across roles: the registrant, the entity's administrator, the Mesa de Servicio.
+
+What came before each walk is prepared through the procedures themselves (the test client,
+tests/webui/helpers.py); chromium does the part under test, with selectors by visible labels
+and text; every page is checked with axe-core (any violation fails) at 390 px and 1280 px,
+screenshots in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from tests.browser.test_guide_walks import Walk
+from tests.browser.test_guide_walks import release
+from tests.browser.test_guide_walks import seed
+
+ENTITY = "ALCALDIA DE PRUEBA"
+
+
+def ask_for_access_from_mis_registros(j: Walk, query: str = ENTITY):
+    """Configuraciones del usuario → Mis registros → Nuevo registro → Buscar."""
+    j.link("Configuraciones del usuario")
+    j.link("Mis registros")
+    j.click("Nuevo registro")
+    assert j.h1() == "Buscar cuenta"
+    j.fill("Nombre completo de la cuenta o NIT (obligatorio)", query)
+    j.click("Buscar")
+
+
+def requester_with_admin(actions, world):
+    """An active ALCALDIA DE PRUEBA with its administrator, and Ana Pérez registered (she
+    asks for access later, from "Mis registros", not while registering)."""
+    admin = world.user("admin.alcaldia")
+    account = world.account(ENTITY, admin=admin)
+    actions.register_user("ana.perez", "ana.perez@alcaldia.gov.co")
+    return account
+
+
+# --------------------------------------------------------------------------- 1 and 10
+
+
+def test_review_shows_who_asks_and_a_second_request_ends_cleanly(page, live_server, tmp_path, artifacts_dir):
+    """13.1: the administrator's review names the requester (full name, document, email) for a
+    request made from "Mis registros". 13.10: asking again while one is pending is refused in
+    words, and no "Buscar cuenta" or "Solicitar acceso" task is left behind."""
+    config, app, actions, world = seed(tmp_path)
+    requester_with_admin(actions, world)
+    with app.app_context():
+        from engine.domain.models import User
+        from webui.core.extensions import db
+
+        ana = db.session.query(User).filter_by(username="ana.perez").one()
+        document = f"{ana.document_type} {ana.document_number}"
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "i01")
+
+    j.login("ana.perez")
+    ask_for_access_from_mis_registros(j)
+    assert j.h1() == "Solicitar acceso"
+    assert f"Cuenta encontrada: {ENTITY}" in page.locator(".instructions").inner_text()
+    j.both_widths("solicitar")
+    j.click("Solicitar")
+    assert "Esperando aprobación" in j.flash()
+
+    ask_for_access_from_mis_registros(j)  # the same account again
+    notice = j.flash()
+    assert f"Ya tiene una solicitud de acceso pendiente para la cuenta {ENTITY}: no se creó otra." in notice
+    assert "Mis registros" in notice
+    j.both_widths("segunda-solicitud")
+    j.goto("/tareas/")
+    inbox = page.locator("main").inner_text()
+    assert "Buscar cuenta" not in inbox and "Solicitar acceso" not in inbox
+    j.goto("/usuario/registros")
+    assert page.locator("table tbody tr").count() == 1  # one request, still Pendiente
+    assert "Pendiente" in page.locator("table").inner_text()
+    j.logout()
+
+    j.login("admin.alcaldia")
+    j.open_task("Revisar solicitud de acceso")
+    instructions = page.locator(".instructions").inner_text()
+    assert instructions.startswith(
+        f"Ana Pérez ({document}, ana.perez@alcaldia.gov.co) solicita acceso a la cuenta {ENTITY}."
+    ), instructions
+    assert "()" not in instructions
+    j.both_widths("revisar-solicitud")
+    j.done()
