@@ -83,3 +83,53 @@ def test_review_shows_who_asks_and_a_second_request_ends_cleanly(page, live_serv
     assert "()" not in instructions
     j.both_widths("revisar-solicitud")
     j.done()
+
+
+def request_access(actions, username: str, entity: str = ENTITY):
+    """``username`` asks for access to ``entity`` from Mis registros (through the test client)."""
+    actions.login(username)
+    search = actions.client.post("/tareas/iniciar/solicitud_acceso").headers["Location"]
+    found = actions.post(search, {"entity_name": entity})
+    actions.post(found.headers["Location"], {})  # "Solicitar"
+    actions.logout()
+
+
+# --------------------------------------------------------------------------- 2
+
+
+def test_a_rejection_says_why_by_email_and_in_mis_registros(page, live_server, tmp_path, artifacts_dir):
+    """13.2: rejecting asks for the reason; the requester reads it in the email and in
+    "Mis registros"."""
+    config, app, actions, world = seed(tmp_path)
+    requester_with_admin(actions, world)
+    request_access(actions, "ana.perez")
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "i02")
+    reason = "Usted no figura en la planta de personal; pida al área de talento humano su vinculación."
+
+    j.login("admin.alcaldia")
+    j.open_task("Revisar solicitud de acceso")
+    page.get_by_label("Rechazar", exact=True).check()
+    j.click("Guardar decisión")
+    summary = page.locator("#resumen-errores").inner_text()
+    why = "Escriba el motivo del rechazo: el usuario lo recibirá por correo y lo verá en «Mis registros»."
+    assert why in summary
+    j.both_widths("rechazo-sin-motivo")
+    j.fill("Motivo u observaciones", reason)
+    j.click("Guardar decisión")
+    assert "La decisión quedó registrada y el usuario recibirá un correo." in j.flash()
+    j.logout()
+
+    j.login("ana.perez")
+    j.link("Configuraciones del usuario")
+    j.link("Mis registros")
+    row = page.locator("table tbody tr", has_text=ENTITY)
+    assert "Rechazado" in row.inner_text() and reason in row.inner_text()
+    j.both_widths("mis-registros-rechazado")
+    j.link("Correo (desarrollo)")
+    j.link(f"SECOP II – Su solicitud de acceso a {ENTITY} fue rechazada")
+    mail = page.locator("pre.mail").inner_text()
+    assert "ana.perez@alcaldia.gov.co" in page.locator("main").inner_text()
+    assert f"Motivo: {reason}" in mail
+    j.both_widths("correo-rechazo")
+    j.done()

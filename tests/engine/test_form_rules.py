@@ -363,10 +363,17 @@ RULES = [
     ),
     (
         "revisar_solicitud_acceso",
-        {"decision": "rechazar", "role": None},
+        {"decision": "rechazar", "reason": "No trabaja en la Entidad.", "role": None},
         {"role": None},
         "role",
         "Seleccione el rol del usuario en la cuenta.",
+    ),
+    (  # the requester reads why (issue 13.2)
+        "revisar_solicitud_acceso",
+        {"decision": "rechazar", "reason": "No trabaja en la Entidad.", "role": None},
+        {"decision": "rechazar", "role": None},
+        "reason",
+        "Escriba el motivo del rechazo: el usuario lo recibirá por correo y lo verá en «Mis registros».",
     ),
     (
         "revisar_solicitud_acceso",
