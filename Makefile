@@ -80,7 +80,8 @@ serve-prod: venv
 	@[ -n "$$DATABASE_URL" ] || { echo "serve-prod: set DATABASE_URL (postgresql://user@host/db)" >&2; exit 2; }
 	@[ -n "$$SECRET_KEY" ] || { echo "serve-prod: set SECRET_KEY (a long random value)" >&2; exit 2; }
 	APP_ENV=production $(BIN)/flask --app webui db upgrade
-	APP_ENV=production $(BIN)/flask --app webui deploy-diagrams
+	APP_ENV=production $(BIN)/flask --app webui deploy-diagrams --sin-diferencias \
+	  || echo "serve-prod: no se desplegaron los diagramas del repositorio; siguen las versiones de la base" >&2
 	@export APP_ENV=production PORT=$(PORT); \
 	pids=""; trap 'kill $$pids 2>/dev/null; wait' EXIT INT TERM; \
 	for i in $$(seq $(WORKERS)); do $(BIN)/python -m engine worker & pids="$$pids $$!"; done; \

@@ -45,6 +45,28 @@ class ProcessVersion(Base):
     source_file: Mapped[str] = mapped_column(String(200))
     deployed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deployed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Where the version came from: "repository" (flask deploy-diagrams, a new installation's
+    # seed), "browser" (the modeler or an upload), "api", or "restore" (an earlier version made
+    # the newest). A repository deploy never replaces a version of another origin unless forced.
+    origin: Mapped[str] = mapped_column(String(20), default="repository", server_default="repository")
+    # Why (required in the browser when deploying a draft; "--force" and restores say so).
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ProcessDraft(Base):
+    """An analyst's unpublished change to one process: its files as they would be deployed,
+    built on ``base_version_id``. One per process, shared by its analysts; ``revision`` grows
+    with every save, and a save must name the revision and version it started from
+    (optimistic concurrency: a stale save is refused, never silently applied)."""
+
+    __tablename__ = "process_draft"
+
+    process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ProcessInstance(Base):

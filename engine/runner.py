@@ -382,12 +382,20 @@ class Runner:
             return operations.heatmap(session, process_id, since, until)
 
     # ---- versions -------------------------------------------------------------------------
-    def deploy(
-        self, diagrams: DiagramSet | None = None, deployed_by: int | None = None
-    ) -> list[ProcessVersion]:
+    def deploy(self, diagrams: DiagramSet | None = None, deployed_by: int | None = None,
+               **options) -> list[ProcessVersion]:  # fmt: skip
         """Check the set (default: the configured directories) and store a new version of
-        every process whose files changed. Raises DiagramInvalid with the checker's problems."""
-        return self.version_cache.deploy(diagrams, deployed_by)
+        every process whose files changed. Raises DiagramInvalid with the checker's problems;
+        ``options`` (origin, comment, force, new_processes, planned): ``VersionCache.deploy``."""
+        return self.version_cache.deploy(diagrams, deployed_by, **options)
+
+    def plan_deploy(self, diagrams: DiagramSet | None = None):
+        """What a deploy of the set would change, process by process (``PlannedVersion``)."""
+        return self.version_cache.plan(diagrams)
+
+    def restore_version(self, version_id: int, deployed_by: int | None = None) -> ProcessVersion | None:
+        """An earlier version's files as the newest version (None: they already are)."""
+        return self.version_cache.restore(version_id, deployed_by)
 
     def current_diagrams(self) -> DiagramSet:
         return self.version_cache.current_diagrams()

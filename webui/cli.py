@@ -3,7 +3,8 @@
 - ``init-demo``: schema (SQLite), diagrams, demo users and accounts (``make run``);
 - ``create-user``, ``grant-role``, ``revoke-role``: people and platform roles;
 - ``create-token``, ``revoke-token``: Bearer tokens for the JSON API;
-- ``deploy-diagrams``: check and deploy workflows/ and forms/ (after ``db upgrade``);
+- ``deploy-diagrams``: check and deploy workflows/ and forms/ where they changed (after
+  ``db upgrade``), printing the diff; keeps versions made in the browser unless ``--force``;
 - ``worker``: fire due timers and send the outbox (as ``python -m engine worker``).
 
 Nothing runs at import time."""
@@ -24,6 +25,7 @@ from engine.db import utcnow
 from engine.domain import credentials
 from engine.domain import models as m
 from engine.domain import rules
+from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.outbox import LogTransport
 from engine.worker import Worker
@@ -254,15 +256,42 @@ def revoke_token(name):
 
 @click.command("deploy-diagrams")
 @with_appcontext
-def deploy_diagrams():
-    """Check and deploy workflows/ and forms/ (a new version only where a file changed)."""
+@click.option("--force", is_flag=True, help="replace versions made in the browser (recorded)")
+@click.option("--comentario", default=None, help="why: recorded on every new version")
+@click.option("--sin-diferencias", "quiet", is_flag=True, help="changed elements only, no file diffs")
+def deploy_diagrams(force: bool, comentario: str | None, quiet: bool):
+    """Check workflows/ and forms/ and deploy a new version only where they differ from the
+    newest version, printing the diff; versions made in the browser are kept unless --force."""
+    runner = current_app.extensions["runner"]
     try:
-        versions = current_app.extensions["runner"].deploy()
+        planned = runner.plan_deploy()
+        _echo_plan(planned, quiet)
+        versions = runner.deploy(comment=comentario, force=force, planned=planned)
     except DiagramInvalid as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         raise click.ClickException("Los diagramas tienen errores; no se desplegó nada.") from None
-    click.echo(f"Diagramas desplegados: {len(versions)} versión(es) vigente(s).")
+    except Conflict as exc:
+        raise click.ClickException(exc.message) from None
+    if not versions:
+        click.echo("Sin cambios: ninguna versión nueva.")
+        return
+    click.echo("Desplegado: " + ", ".join(f"{v.process_id} versión {v.number}" for v in versions) + ".")
+
+
+def _echo_plan(planned, quiet: bool) -> None:
+    for item in planned:
+        newest = item.newest
+        if newest is None:
+            click.echo(f"{item.draft.process_id}: proceso nuevo.")
+            continue
+        process_id = item.draft.process_id
+        click.echo(f"{process_id}: cambia respecto de la versión {newest.number} ({newest.origin}).")
+        for line in item.changes.summary():
+            click.echo(f"  {line}")
+        if not quiet:
+            for diff in item.changes.file_diffs.values():
+                click.echo(diff, nl=not diff.endswith("\n"))
 
 
 @click.command("worker")

@@ -85,6 +85,7 @@ def test_deploy_through_the_api(api, tokens, runner):
     ]
     good = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
     assert good.status_code == 201 and good.json["versions"][0]["number"] == 2
+    assert good.json["versions"][0]["origin"] == "api"  # deploy-diagrams keeps it unless --force
     same = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
     assert same.status_code == 200 and same.json["versions"] == []
     assert api.post(url, json={"nada": 1}, headers=tokens["analyst"]).status_code == 400

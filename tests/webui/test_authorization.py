@@ -116,6 +116,7 @@ RULES = {
         {"analista"},
     ),
     "staff.models.package": ("GET", "/modelos/versiones/{version_id}/paquete.zip", None, {"analista"}),
+    "staff.models.restore": ("POST", "/modelos/versiones/{version_id}/restaurar", {}, {"analista"}),
     "api.v1.processes": ("GET", "/api/v1/processes", None, {"analista"}),
     "api.v1.process_versions": (
         "GET",

@@ -31,6 +31,7 @@ def version_json(version, instances: int | None = None) -> dict:
         "id": version.id, "process_id": version.process_id, "number": version.number, "name": version.name,
         "content_hash": version.content_hash, "deployed_at": iso(version.deployed_at),
         "deployed_by": version.deployed_by, "source_file": version.source_file,
+        "origin": version.origin, "comment": version.comment,
     }  # fmt: skip
     if instances is not None:
         data["instances"] = instances
@@ -94,7 +95,8 @@ def deploy(process_id: str):
     if lanes is not None:
         files["lanes.json"] = _text(lanes)
     try:
-        created, problems = deploy_bundle(process_id, xml.encode() if xml is not None else None, files)
+        xml_bytes = xml.encode() if xml is not None else None
+        created, problems = deploy_bundle(process_id, xml_bytes, files, origin="api")
     except Refused as refused:
         return problem(422, "Hay archivos que no se pueden desplegar.", refused=refused.messages)
     if problems:

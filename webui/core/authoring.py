@@ -7,6 +7,7 @@ from flask import abort
 
 from engine.diagrams import sort_uploads
 from engine.diagrams import unused_uploads
+from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -27,29 +28,54 @@ class Refused(Exception):
         self.messages = messages
 
 
-def deploy_bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None):
+def deploy_bundle(
+    process_id: str,
+    xml: bytes | None,
+    files: dict[str, bytes] | None = None,
+    *,
+    origin: str = "browser",
+    new_process_file: str | None = None,
+):
     """Check and deploy ``process_id``'s changed diagram (``xml``, or None to keep it) and other
     files of the bundle by name (.dmn, lanes.json, forms) -> (new versions, checker problems).
 
-    Raises Refused, deploying nothing, for a file it cannot take or that no process uses."""
+    Raises Refused, deploying nothing, for a file it cannot take or that no process uses. The
+    diagram replaces the process's file, and may not declare a process id that is not deployed
+    (engine.versions.NewProcessRefused, a Conflict): a changed id would leave the old process
+    behind and start another. ``new_process_file`` names a new file instead, for a diagram that
+    is explicitly a new process."""
     versions = runner().versions(process_id)
     if not versions:
         abort(404)
     workflows, forms, refusals = sort_uploads(files or {})
     if refusals:
         raise Refused(refusals)
+    deployed = runner().deployed_diagrams()
+    source = versions[0][0].source_file
+    if new_process_file is not None:
+        if new_process_file in deployed.workflows:
+            raise Conflict(
+                f"Ya existe un archivo {new_process_file}: dé otro nombre al diagrama del proceso nuevo."
+            )
+        source = new_process_file
     if xml is not None:
-        workflows[versions[0][0].source_file] = xml
-    diagrams = runner().deployed_diagrams().with_files(workflows=workflows, forms=forms)
-    unused = unused_uploads(diagrams, {*workflows, *forms} - {versions[0][0].source_file})
+        workflows[source] = xml
+    diagrams = deployed.with_files(workflows=workflows, forms=forms)
+    unused = unused_uploads(diagrams, {*workflows, *forms} - {source})
     if unused:
         raise Refused(unused)
     try:
-        return runner().deploy(diagrams, deployed_by=current_actor().user_id), []
+        created = runner().deploy(
+            diagrams,
+            deployed_by=current_actor().user_id,
+            origin=origin,
+            new_processes=new_process_file is not None,
+        )
     except DiagramInvalid as exc:
         return [], exc.problems
+    return created, []
 
 
-def deploy_bpmn(process_id: str, xml: bytes, forms: dict[str, bytes] | None = None):
+def deploy_bpmn(process_id: str, xml: bytes, forms: dict[str, bytes] | None = None, **options):
     """Check and deploy a changed diagram of ``process_id`` -> (new versions, problems)."""
-    return deploy_bundle(process_id, xml, forms)
+    return deploy_bundle(process_id, xml, forms, **options)

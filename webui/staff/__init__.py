@@ -22,6 +22,7 @@ models_bp.add_url_rule("/versiones/<int:version_id>", view_func=models.version, 
 models_bp.add_url_rule(
     "/versiones/<int:version_id>/archivos/<path:name>", view_func=models.download, methods=["GET"]
 )
+models_bp.add_url_rule("/versiones/<int:version_id>/restaurar", view_func=models.restore, methods=["POST"])
 models_bp.add_url_rule("/versiones/<int:version_id>/paquete.zip", view_func=models.package, methods=["GET"])
 
 instances_bp = Blueprint("instances", __name__, url_prefix="/instancias")

@@ -16,10 +16,12 @@ from flask import request
 from flask import send_file
 from flask import url_for
 
+from engine.errors import Conflict
 from webui.core.authoring import Refused
 from webui.core.authoring import deploy_bpmn
 from webui.core.authoring import deploy_bundle
 from webui.core.authoring import problem_dicts
+from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.policy import ANALYST
 from webui.core.policy import guard
@@ -76,18 +78,25 @@ def upload(process_id: str):
             return back
         xml = diagram.read()
     files = {f.filename.rsplit("/", 1)[-1]: f.read() for f in others}
+    new_process = xml is not None and request.form.get("proceso_nuevo")
+    new_process_file = diagram.filename.rsplit("/", 1)[-1] if new_process else None
     try:
-        created, problems = deploy_bundle(process_id, xml, files)
+        created, problems = deploy_bundle(process_id, xml, files, new_process_file=new_process_file)
     except Refused as refused:
         for message in refused.messages:
             flash(message, "error")
         return back
-    if problems:
+    except Conflict as exc:
+        created, problems, refusal = [], [], exc.message
+    else:
+        refusal = None
+    if problems or refusal:
         return render_template(
             "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
-            problems=problem_dicts(problems), xml=xml.decode("utf-8", "replace") if xml else None,
+            problems=problem_dicts(problems), refusal=refusal,
+            xml=xml.decode("utf-8", "replace") if xml else None,
             title=f"Modelo {process_id}",
-        ), 422  # fmt: skip
+        ), 409 if refusal else 422  # fmt: skip
     flash(_deployed_message(created), "success")
     return back
 
@@ -96,6 +105,18 @@ def _deployed_message(created) -> str:
     if not created:
         return "Nada cambió: no se creó una versión nueva."
     return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."
+
+
+def restore(version_id: int):
+    """Make this version's files the newest version again: one click rolls back."""
+    row = runner().version(version_id)
+    restored = runner().restore_version(version_id, deployed_by=current_actor().user_id)
+    if restored is None:
+        flash(f"La versión {row.number} ya es la vigente: no se creó una versión nueva.", "info")
+    else:
+        message = f"Se restauró la versión {row.number} como versión {restored.number}"
+        flash(message + ": las instancias nuevas la siguen.", "success")
+    return redirect(url_for("staff.models.process", process_id=row.process_id))
 
 
 def version(version_id: int):
@@ -150,7 +171,10 @@ def save(process_id: str):
     xml = payload.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         return jsonify({"error": "Falta el XML del diagrama."}), 400
-    created, problems = deploy_bpmn(process_id, xml.encode())
+    try:
+        created, problems = deploy_bpmn(process_id, xml.encode())
+    except Conflict as exc:
+        return jsonify({"ok": False, "error": exc.message}), 409
     if problems:
         return jsonify({"ok": False, "problems": problem_dicts(problems)}), 422
     return jsonify({
