@@ -3,6 +3,7 @@ task, deliver a message, fire a timer, cancel, retry, migrate."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import ClassVar
 
@@ -10,8 +11,10 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow
 from SpiffWorkflow.bpmn.util.diff import migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
+from engine import incidents
 from engine import instances
 from engine.actors import Actor
 from engine.budget import LimitExceeded
@@ -32,6 +35,7 @@ from engine.lanes import token_hash
 from engine.lanes import workable
 from engine.operations import MigrationCheck
 from engine.operations import migration_problem
+from engine.redact import SECRET_KEY
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
 from engine.serialization import serializer
@@ -39,10 +43,12 @@ from engine.steps import EndStep
 from engine.steps import Step
 from engine.taskviews import task_view
 from engine.views import CompletionResult
+from engine.views import RetryResult
 from engine.views import StartResult
 from engine.views import TaskSummary
 
 NOT_EXPECTED = "El enlace ya fue usado, venció o no es válido."
+SUSPENDED = "Un operador suspendió este trámite: lo que escribió no se envió. Intente más tarde."
 
 
 class Start(Step):
@@ -98,6 +104,7 @@ class CompleteTask(Step):
     the engine — or refuse it with the page to draw again, from the same transaction."""
 
     kind = "complete_task"
+    keeps_progress = True  # what the person submitted is kept if a later automatic step fails
 
     def __init__(self, actor: Actor, task_id: str, posted, staged=None, refused=None):
         self.actor = actor
@@ -115,6 +122,8 @@ class CompleteTask(Step):
         self.element_id = row.name
         if row.claimed_by is not None and row.claimed_by != self.actor.user_id:
             raise TaskClaimed("Otra persona tiene esta tarea. Pídale que la libere.")
+        if instance is not None and instance.status == "suspended":
+            raise Conflict(SUSPENDED)
         self.completed_task_id = row.id
         return instance
 
@@ -188,6 +197,7 @@ class DeliverMessage(Step):
     """A message for the instance waiting for it with this correlation value."""
 
     kind = "message"
+    keeps_progress = True
 
     def __init__(self, actor: Actor, name: str, correlation_value: str, payload: dict | None):
         self.actor = actor
@@ -199,7 +209,10 @@ class DeliverMessage(Step):
         self.instance_id = path.store.subscriber(session, self.name, self.value)
         if self.instance_id is None:
             raise MessageNotExpected(NOT_EXPECTED)
-        return path.store.lock_instance(session, self.instance_id)
+        instance = path.store.lock_instance(session, self.instance_id)
+        if instance.status == "suspended":
+            raise Conflict(SUSPENDED)
+        return instance
 
     def prepare(self, step):
         if (self.name, self.value) not in step.before.subscriptions:
@@ -237,6 +250,7 @@ class FireTimer(Step):
     0 if another worker had it or nothing was due yet by SpiffWorkflow's clock."""
 
     kind = "timer"
+    keeps_progress = True
 
     def __init__(self, instance_id: int, now):
         self.actor = Actor.system()
@@ -245,8 +259,9 @@ class FireTimer(Step):
 
     def locate(self, path, session):
         instance = path.store.lock_instance(session, self.instance_id, skip_locked=True)
-        if instance is None or instance.next_timer_at is None or instance.next_timer_at > self.now:
-            raise EndStep(0)  # another worker fired it first
+        if (instance is None or instance.status != "running" or instance.next_timer_at is None
+                or instance.next_timer_at > self.now):  # fmt: skip
+            raise EndStep(0)  # another worker fired it first, or it was suspended meanwhile
         return instance
 
     def prepare(self, step):
@@ -296,16 +311,49 @@ class Cancel(_OperatorCommand):
     def act(self, workflow):
         workflow.cancel()
 
+    def succeeded(self, step):
+        incidents.resolve(step.session, step.instance.id, "cancelled", self.actor.user_id, step.ctx.now)
+
 
 class Retry(_OperatorCommand):
-    """Run a failed instance's engine steps again (after the cause was fixed)."""
+    """Run the element a failed instance stopped at again (after its data was fixed or the
+    instance migrated to a version that fixes it), then the engine to its next wait.
+    Answers a RetryResult: what ran and where the instance waits now, or that it failed
+    again (the incident is updated, the step still commits)."""
 
     kind = "retry"
     event = "retried"
+    keeps_progress = True
 
     def refuse(self, status):
         if status != "error":
             raise Conflict("Solo se reintentan instancias con error.")
+
+    def prepare(self, step):
+        self.failed = [t for t in instances.all_tasks(step.workflow) if t.state == TaskState.ERROR]
+        names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in self.failed]
+        self.element_id = self.failed[0].task_spec.bpmn_id if self.failed else None
+        step.ctx.events.append(
+            {
+                "kind": self.event,
+                "element_id": self.element_id,
+                "data": {"reason": self.reason, "elements": names},
+            }
+        )
+
+    def act(self, workflow):
+        for task in self.failed:
+            task._set_state(TaskState.READY)  # Spiff runs READY engine tasks: the element runs again
+
+    def succeeded(self, step):
+        incidents.resolve(step.session, step.instance.id, "retried", self.actor.user_id, step.ctx.now)
+
+    def answer(self, step, new_tasks):
+        ran = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in self.failed]
+        ready = instances.ready_human_tasks(step.workflow).values()
+        waiting = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready})
+        failed = step.failure.words if step.failure else None
+        return RetryResult(step.instance.id, step.instance.status, ran, failed, waiting)
 
 
 class Migrate(Step):
@@ -368,3 +416,159 @@ class Migrate(Step):
 
     def answer(self, step, new_tasks):
         return MigrationCheck(self.instance_id, True, f"Migrada a la versión {self.target.id}.")
+
+
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+def _live_tasks(workflow) -> list:
+    """Tasks a token sits on now (failed ones first: that is where a fix matters)."""
+    live = [t for t in instances.all_tasks(workflow) if t.has_state(LIVE) and t.task_spec.bpmn_id]
+    return sorted(live, key=lambda t: t.state != TaskState.ERROR)
+
+
+def _name(task) -> str:
+    return task.task_spec.bpmn_name or task.task_spec.bpmn_id
+
+
+class _Repair(_OperatorCommand):
+    """An operator's repair of a running or failed instance; the event records who (the
+    step's actor), when, why, and what it was before and after."""
+
+    def refuse(self, status):
+        if status not in ("running", "error"):
+            raise Conflict("Solo se reparan trámites en curso o con error.")
+
+    def prepare(self, step):
+        """Nothing recorded yet: ``audit`` adds the event once before/after are known."""
+
+    def audit(self, step, element_id=None, **data):
+        step.ctx.events.append(
+            {"kind": self.event, "element_id": element_id, "data": {"reason": self.reason, **data}}
+        )
+
+
+class EditVariables(_Repair):
+    """Replace the instance's variables with ``variables`` (the whole JSON object, as the
+    operator edited it): changed and new names are set, missing names removed, masked
+    secrets left as they are. Written to every task a token sits on, so the element that
+    failed sees the fix when it is retried."""
+
+    kind = "edit_variables"
+    event = "variables_edited"
+    records_failures = False
+
+    def __init__(self, actor, instance_id, variables, reason):
+        super().__init__(actor, instance_id, reason)
+        self.variables = variables
+
+    def prepare(self, step):
+        if not isinstance(self.variables, dict):
+            raise FormInvalid({"variables": [NOT_AN_OBJECT]})
+        try:
+            measure(self.variables, step.path.config.limits)
+        except LimitExceeded as exc:
+            raise FormInvalid({"variables": [exc.message]}) from None
+        live = _live_tasks(step.workflow)
+        if not live:
+            raise Conflict("El trámite no tiene un paso pendiente cuyos datos editar.")
+        base = live[0].data
+        keep = {k for k in base if SECRET_KEY.search(str(k))}
+        self.changed = {k: v for k, v in self.variables.items()
+                        if k not in keep and (k not in base or base[k] != v)}  # fmt: skip
+        self.removed = sorted(k for k in base if k not in self.variables and k not in keep)
+        if not self.changed and not self.removed:
+            raise FormInvalid({"variables": ["No cambió ningún dato."]})
+        before = {k: base[k] for k in [*self.changed, *self.removed] if k in base}
+        self.audit(step, live[0].task_spec.bpmn_id, before=redact(before), after=redact(self.changed),
+                   removed=self.removed)  # fmt: skip
+        self.targets = live + [t for t in (step.workflow.last_task,) if t is not None and t not in live]
+
+    def act(self, workflow):
+        for task in self.targets:
+            task.data.update(self.changed)
+            for key in self.removed:
+                task.data.pop(key, None)
+
+
+class Suspend(_OperatorCommand):
+    """Stop a running instance where it is: no task is completed, no timer fires, no
+    message is taken until it is resumed."""
+
+    kind = "suspend"
+    event = "suspended"
+    records_failures = False
+
+    def refuse(self, status):
+        if status != "running":
+            raise Conflict("Solo se suspenden trámites en curso.")
+
+    def act(self, workflow):
+        """Nothing moves: refresh_timers/do_engine_steps are skipped by ``advance_engine``."""
+
+    advance_engine = False
+
+    def status_after(self, step, status):
+        return "suspended"
+
+
+class Resume(_OperatorCommand):
+    """A suspended instance goes on: what came due meanwhile runs now."""
+
+    kind = "resume"
+    event = "resumed"
+
+    def refuse(self, status):
+        if status != "suspended":
+            raise Conflict("El trámite no está suspendido.")
+
+
+class Skip(_Repair):
+    """Mark an element done without running it (the failed one, or a task or event the
+    token waits on) and let the engine go on from there."""
+
+    kind = "skip"
+    event = "skipped"
+    keeps_progress = True
+
+    def __init__(self, actor, instance_id, reason, element_id=None):
+        super().__init__(actor, instance_id, reason)
+        self.element_id = element_id
+
+    def prepare(self, step):
+        live = _live_tasks(step.workflow)
+        if self.element_id:
+            live = [t for t in live if t.task_spec.bpmn_id == self.element_id]
+        if not live:
+            raise Conflict("El trámite no está detenido ni esperando en ese elemento.")
+        self.task = live[0]
+        self.element_id = self.task.task_spec.bpmn_id
+        self.audit(step, self.element_id, element=_name(self.task), before=self.task.state_name)
+
+    def act(self, workflow):
+        self.task.complete()
+
+    def succeeded(self, step):
+        incidents.resolve(step.session, step.instance.id, "skipped", self.actor.user_id, step.ctx.now)
+
+    def answer(self, step, new_tasks):
+        ready = instances.ready_human_tasks(step.workflow).values()
+        waiting = sorted({_name(t) for t in ready})
+        failed = step.failure.words if step.failure else None
+        return RetryResult(step.instance.id, step.instance.status, [_name(self.task)], failed, waiting)
+
+
+NOT_AN_OBJECT = 'Los datos deben ser un objeto JSON: {"nombre": valor, ...}.'
+
+
+def parse_variables(text: str) -> dict:
+    """An operator's JSON text as variables, or FormInvalid in Spanish saying where it is wrong."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        where = f" (línea {line}, columna {column})" if line else ""
+        raise FormInvalid({"variables": [f"El texto no es JSON válido{where}. Nada se cambió."]}) from None
+    if not isinstance(value, dict):
+        raise FormInvalid({"variables": [NOT_AN_OBJECT]})
+    return value

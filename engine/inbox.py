@@ -43,7 +43,6 @@ from engine.lanes import workable
 from engine.mail import Mailer
 from engine.models import HumanTask
 from engine.models import InstanceEvent
-from engine.models import OutboxEmail
 from engine.people import Person
 from engine.registry import Domain
 from engine.store import Store
@@ -288,11 +287,7 @@ class Inbox:
                 notices = self.people.escalation(session, row, self.config.base_url) if self.people else []
                 sent = []
                 for notice in notices if mailer is not None else []:
-                    subject, body = mailer.render(notice.template, notice.context)
-                    session.add(OutboxEmail(
-                        to_addr=notice.to, subject=subject, body=body, template=notice.template,
-                        instance_id=row.instance_id, status="pending", next_attempt_at=now, created_at=now,
-                    ))  # fmt: skip
+                    mailer.queue_notice(session, notice, row.instance_id, now)
                     sent.append(notice.to)
                 row.escalated_at = now
                 session.add(_event(row, Actor.system(), "task_escalated",

@@ -72,6 +72,8 @@ def current_data(workflow: BpmnWorkflow) -> dict:
     """What the instance knows now: the data of the most recently finished task, looking into
     running call activities too (a value set inside a subprocess is not yet in the parent)."""
     candidates = [workflow.last_task] + [sub.last_task for sub in workflow.subprocesses.values()]
+    # A failed element's data is what its retry will see (and what an operator corrects).
+    candidates += [task for task in workflow.get_tasks(state=TaskState.ERROR)]
     candidates = [task for task in candidates if task is not None]
     if not candidates:
         return {}
@@ -253,13 +255,17 @@ def changes(
     visits = element_visits(workflow, before.completed, row, now)
     compact(workflow)
     finished_workflow = workflow.is_completed()
+    # An element still failed (a parallel branch moved on, an operator edited data): the
+    # instance stays stopped there until it is retried or skipped.
+    failed = not finished_workflow and any(t.state == TaskState.ERROR for t in all_tasks(workflow))
     values = {
         "version_id": version.id,
         "owner_user_id": owner,
         "account_id": _first_int(sources, "account_id") or row.account_id,
-        "status": ("completed" if workflow.success else "cancelled") if finished_workflow else "running",
+        "status": ("completed" if workflow.success else "cancelled") if finished_workflow
+        else "error" if failed else "running",
         "completed_at": now if finished_workflow else None,
-        "error_message": None,
+        "error_message": row.error_message if failed else None,
         "state": dump_state(workflow),
         "serializer_version": SERIALIZER_VERSION,
         "next_timer_at": None if finished_workflow else next_timer(workflow),

@@ -25,6 +25,16 @@ class Mailer:
             raise ValueError(f"email template {template!r} must start with 'Subject:'")
         return first[len("Subject:") :].strip(), body.lstrip("\n")
 
+    def queue_notice(self, session, notice, instance_id: int | None, now) -> OutboxEmail:
+        """Queue ``notice`` (engine.people.Notice) outside a step (the worker's rounds, incidents)."""
+        subject, body = self.render(notice.template, notice.context)
+        email = OutboxEmail(
+            to_addr=notice.to, subject=subject, body=body, template=notice.template,
+            instance_id=instance_id, status="pending", next_attempt_at=now, created_at=now,
+        )  # fmt: skip
+        session.add(email)
+        return email
+
     def queue(self, ctx, to: str, template: str, context: dict) -> OutboxEmail:
         subject, body = self.render(template, context)
         email = OutboxEmail(

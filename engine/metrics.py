@@ -17,6 +17,7 @@ from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 
+from engine import incidents
 from engine.models import HumanTask
 from engine.models import OutboxEmail
 from engine.models import ProcessInstance
@@ -66,9 +67,7 @@ def figures(session, now: dt.datetime) -> Figures:
         .group_by(ProcessInstance.process_id, ProcessInstance.status)
     )
     found.instances = {(process, status): count for process, status, count in rows}
-    # Until operators get an incident record of their own, an incident is an instance stopped
-    # in status "error" at a failed step (engine.steps.StepPath.record).
-    found.incidents = {process: n for (process, status), n in found.instances.items() if status == "error"}
+    found.incidents = incidents.open_counts(session)
     found.queues = _queues(session, now)
     by_status = select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
     found.outbox = {status: count for status, count in session.execute(by_status)}

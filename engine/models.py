@@ -222,3 +222,29 @@ class RateCounter(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)  # a digest, never the username
     hits: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
+class Incident(Base):
+    """An automatic step that failed and stopped its instance (engine.incidents): open until
+    a retry runs the element, or an operator skips it, moves the token or cancels."""
+
+    __tablename__ = "incident"
+    # The operators' queue: open ones, oldest first.
+    __table_args__ = (Index("ix_incident_status_opened", "status", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    element_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    element_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    step: Mapped[str] = mapped_column(String(30))  # what ran: complete_task, timer, message, retry...
+    message: Mapped[str] = mapped_column(Text)  # Spanish, in words
+    detail: Mapped[str] = mapped_column(Text)  # technical, for whoever fixes the diagram
+    data_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # names, never values
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    failures: Mapped[int] = mapped_column(Integer, default=1)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(30), nullable=True)  # retried | skipped | ...

@@ -62,3 +62,6 @@ class People(Protocol):
     def escalation(self, session: Any, task: Any, base_url: str) -> list[Notice]:
         """The emails that tell the supervisors of ``task``'s queue it is overdue (none for
         a queue without supervisors)."""
+
+    def incident_notices(self, session: Any, incident: Any, base_url: str) -> list[Notice]:
+        """The emails that tell the operators about a new incident (engine.incidents.IncidentView)."""

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine import actions
 from engine import forms
+from engine import incidents
 from engine import instances
 from engine import metrics
 from engine import operations
@@ -44,6 +45,7 @@ from engine.errors import FormRejected
 from engine.errors import NotFound
 from engine.errors import StepFailed
 from engine.inbox import Inbox
+from engine.incidents import IncidentView
 from engine.lanes import task_key
 from engine.lanes import workable
 from engine.metrics import Figures
@@ -61,6 +63,7 @@ from engine.taskviews import task_view
 from engine.versions import VersionCache
 from engine.views import CompletionResult
 from engine.views import InstanceView
+from engine.views import RetryResult
 from engine.views import StartResult
 from engine.views import TaskSummary
 from engine.views import TaskView
@@ -212,9 +215,48 @@ class Runner:
         """Cancel a running instance; the reason is required and audited."""
         self.steps.run(actions.Cancel(actor, instance_id, _reason(reason)))
 
-    def retry(self, actor: Actor, instance_id: int, reason: str) -> None:
-        """Run a failed instance's engine steps again (after the cause was fixed)."""
-        self.steps.run(actions.Retry(actor, instance_id, _reason(reason)))
+    def retry(self, actor: Actor, instance_id: int, reason: str) -> RetryResult:
+        """Run the element a failed instance stopped at again (after its data was fixed or it
+        was migrated to a fixed version) and the engine to its next wait. A retry that fails
+        again at an element updates the incident and answers so; one the engine cannot stop
+        at raises StepFailed (recorded on the instance)."""
+        return self.steps.run(actions.Retry(actor, instance_id, _reason(reason)))
+
+    # ---- repair (engine.actions): each audited with who, when, why, before and after ------
+    def edit_variables(self, actor: Actor, instance_id: int, variables, reason: str) -> None:
+        """Replace the variables of a running or failed instance with ``variables`` (a JSON
+        object, or its text: refused with FormInvalid when it is not valid JSON)."""
+        if isinstance(variables, str):
+            variables = actions.parse_variables(variables)
+        self.steps.run(actions.EditVariables(actor, instance_id, variables, _reason(reason)))
+
+    def suspend(self, actor: Actor, instance_id: int, reason: str) -> None:
+        """Hold a running instance: no task completes, no timer fires, no message arrives."""
+        self.steps.run(actions.Suspend(actor, instance_id, _reason(reason)))
+
+    def resume(self, actor: Actor, instance_id: int, reason: str) -> None:
+        self.steps.run(actions.Resume(actor, instance_id, _reason(reason)))
+
+    def skip(self, actor: Actor, instance_id: int, reason: str, element_id: str | None = None) -> RetryResult:
+        """Mark the failed element (or ``element_id``, where a token waits) done without
+        running it; the engine goes on from there."""
+        return self.steps.run(actions.Skip(actor, instance_id, _reason(reason), element_id))
+
+    # ---- incidents ------------------------------------------------------------------------
+    def incidents(self, status: str | None = incidents.OPEN, process_id=None, element_id=None, age=None,
+                  text=None, limit: int = 200) -> list[IncidentView]:  # fmt: skip
+        """Incidents (engine.incidents), oldest first, filtered by process, element, age, words."""
+        with self.transaction() as session:
+            return incidents.listing(session, status, process_id, element_id, age, text, utcnow(), limit)
+
+    def instance_incidents(self, instance_id: int) -> list[IncidentView]:
+        """Every incident of one instance, newest first."""
+        with self.transaction() as session:
+            return incidents.of_instance(session, instance_id)
+
+    def open_incident_count(self) -> int:
+        with self.transaction() as session:
+            return sum(incidents.open_counts(session).values())
 
     def check_migration(
         self, instance_ids: list[int], target_version_id: int | None = None

@@ -5,6 +5,14 @@ retry, migrate — runs through ``StepPath.run``:
     → advance the engine under a budget → save state + index rows + events → answer
     and, when it fails, roll back and record the failure.
 
+When an automatic element (script, service task, condition, timer, message) fails while a
+step that ``keeps_progress`` advances — a person completed a task, a message or a timer
+arrived, an operator retried — what came before the failure is kept: the step commits with
+the instance stopped at the failing element (SpiffWorkflow leaves it in state ERROR), in
+status ``error``, with an open incident (``engine.incidents``) and the operators told. Only
+a failure the engine cannot stop at (between two tasks, a database error, a state or page
+over its budget) rolls the step back, and is then recorded as an incident on its own.
+
 The budget (``engine.budget``, ``EngineConfig.limits``) bounds the engine steps of one
 advance, its wall time, the values scripts and services produce, the rendered instructions
 of the tasks it makes ready and the state it stores: going over fails the step as an error
@@ -18,6 +26,7 @@ One transaction per step; nothing here adds a statement to what a step must writ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from typing import ClassVar
 
@@ -25,8 +34,11 @@ from jinja2 import TemplateError
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from engine import incidents
 from engine import instances
 from engine.actors import Actor
 from engine.budget import Budget
@@ -78,6 +90,7 @@ class Loaded:
     before: Snapshot
     ctx: StepContext
     budget: Budget
+    failure: Failure | None = None  # the element the step stopped at (keeps_progress)
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,8 @@ class Failure:
     error: str  # for operators: the instance's error_message and the step_failed event
     message: str  # Spanish, shown to the user
     data: dict | None = None
+    element_name: str | None = None
+    words: str | None = None  # Spanish, for operators: what went wrong (engine.incidents.in_words)
 
 
 class Step:
@@ -101,6 +116,10 @@ class Step:
 
     kind: ClassVar[str]
     records_failures: ClassVar[bool] = True  # a failure leaves the instance in status ``error``
+    # A failing automatic element stops the instance there and the step commits what came
+    # before it (see the module docstring) instead of rolling back.
+    keeps_progress: ClassVar[bool] = False
+    advance_engine: ClassVar[bool] = True  # run the engine to its next wait after ``act``
 
     actor: Actor
     instance_id: int | None = None  # known once located: failures are recorded on it
@@ -126,6 +145,13 @@ class Step:
 
     def version_to_save(self, step: Loaded) -> LoadedVersion:
         return step.version
+
+    def status_after(self, step: Loaded, status: str) -> str:
+        """The instance's status once the step ran (``status``: as the workflow says)."""
+        return status
+
+    def succeeded(self, step: Loaded) -> None:
+        """After a step that did not stop at a failure was written (same transaction)."""
 
     def answer(self, step: Loaded, new_tasks: list[HumanTask]) -> Any:
         return None
@@ -174,8 +200,14 @@ class StepPath:
         step.prepare(loaded)
         token = current_budget.set(loaded.budget)
         try:
-            self.advance(loaded, step.act)
-            step.advanced(loaded)
+            try:
+                self.advance(loaded, step.act, step.advance_engine)
+            except StepFailed as exc:
+                loaded.failure = self.stopped_at(step, loaded, exc)
+                if loaded.failure is None:
+                    raise
+            if loaded.failure is None:
+                step.advanced(loaded)
             ready = instances.ready_human_tasks(workflow)
             self.check_instructions(loaded, ready)
             to_save = step.version_to_save(loaded)
@@ -185,15 +217,54 @@ class StepPath:
         limit = self.config.limits.state_chars
         if len(write.values["state"]) > limit:
             raise StepFailed(f"Los datos del trámite superan el tamaño máximo de {limit} caracteres.")
+        write.values["status"] = step.status_after(loaded, write.values["status"])
+        if loaded.failure is not None:
+            write.values.update(status="error", error_message=loaded.failure.error)
+            write.events.append(failed_event(loaded.failure, ctx.now))
         new_tasks = self.store.write_step(session, instance, write)
+        if loaded.failure is not None:
+            self.open_incident(session, loaded.failure, instance.process_id, ctx.now)
+        else:
+            step.succeeded(loaded)
         return step.answer(loaded, new_tasks)
 
-    def advance(self, step: Loaded, action) -> None:
+    def stopped_at(self, step: Step, loaded: Loaded, exc: StepFailed) -> Failure | None:
+        """The failure to stop the instance at, when the step keeps progress and the engine
+        left the failing element in state ERROR; None when the step must roll back."""
+        if not step.keeps_progress or _database_error(exc):
+            return None
+        failed = [t for t in instances.all_tasks(loaded.workflow) if t.state == TaskState.ERROR]
+        if not failed:
+            return None
+        task = failed[0]
+        failure = self.failure(step, exc)
+        return replace(
+            failure,
+            element_id=task.task_spec.bpmn_id or failure.element_id,
+            element_name=task.task_spec.bpmn_name,
+            data=redact(dict(task.data)),
+            words=incidents.in_words(_root_cause(exc), task.task_spec.bpmn_name or task.task_spec.bpmn_id),
+        )
+
+    def open_incident(self, session, failure: Failure, process_id: str, now) -> None:
+        """Open (or update) the instance's incident; tell the operators of a new one."""
+        row, new = incidents.record(
+            session, instance_id=failure.instance_id, process_id=process_id, element_id=failure.element_id,
+            element_name=failure.element_name, step=failure.step,
+            message=failure.words or incidents.in_words(None, failure.element_name or failure.element_id),
+            detail=failure.error, data_keys=sorted(failure.data or {}), now=now,
+        )  # fmt: skip
+        if new:
+            incidents.notify(session, self.domain.people, self.mailer, row, self.config.base_url, now)
+
+    def advance(self, step: Loaded, action, run_engine: bool = True) -> None:
         """Run ``action`` and then the engine up to its next wait, with the step context set
         for service functions; engine failures become StepFailed (DomainError passes)."""
         token = current_step.set(step.ctx)
         try:
             action(step.workflow)
+            if not run_engine:
+                return
             step.workflow.refresh_timers()
             # Every task the engine runs is counted, and the clock read, before it runs.
             step.workflow.do_engine_steps(will_complete_task=step.budget.tick)
@@ -247,6 +318,43 @@ class StepPath:
         )
 
     def record(self, failure: Failure) -> None:
-        """Note a failed step on its instance (status ``error`` + a ``step_failed`` event) in a
-        transaction of its own, so operators see it and timers stop retrying it."""
-        self.store.mark_failed(failure.instance_id, failure.actor, failure.element_id, failure.error)
+        """Note a step that rolled back on its instance (status ``error``, a ``step_failed``
+        event, an incident) in a transaction of its own, so operators see it and timers stop
+        retrying it."""
+        with self.store.transaction() as session:
+            instance = self.store.mark_failed(session, failure.instance_id, failure.actor,
+                                              failure.element_id, failure.error)  # fmt: skip
+            if instance is not None:
+                self.open_incident(session, failure, instance.process_id, utcnow())
+
+
+def failed_event(failure: Failure, now) -> dict:
+    """The ``step_failed`` row of the instance's history (StepWrite.events)."""
+    return {
+        "instance_id": failure.instance_id,
+        "at": now,
+        "actor": failure.actor.label,
+        "user_id": failure.actor.user_id,
+        "kind": "step_failed",
+        "element_id": failure.element_id,
+        "task_id": None,
+        "data": {"error": failure.error[:2000], "message": failure.words},
+    }
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The first error under Spiff's wrappers (a NameError in a script, a LimitExceeded...)."""
+    cause = _cause(exc)
+    while isinstance(cause, SpiffWorkflowException) and _cause(cause) is not None:
+        cause = _cause(cause)
+    return cause
+
+
+def _database_error(exc: BaseException) -> bool:
+    """A failed statement may have aborted the transaction: nothing can be kept."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, SQLAlchemyError):
+            return True
+        seen = _cause(seen)
+    return False

@@ -200,22 +200,23 @@ class Store:
             connection.execute(INSERT_EVENT, write.events)
         return [HumanTask(**values) for values in write.new_tasks]
 
-    def mark_failed(self, instance_id: int, actor, element_id: str | None, error: str) -> None:
-        """Status ``error`` and a ``step_failed`` event, in a transaction of its own (the
-        step's was rolled back)."""
-        with self.transaction() as session:
-            instance = session.get(ProcessInstance, instance_id)
-            if instance is None:
-                return
-            instance.status = "error"
-            instance.error_message = error
-            session.add(
-                InstanceEvent(
-                    instance_id=instance.id,
-                    actor=actor.label,
-                    user_id=actor.user_id,
-                    kind="step_failed",
-                    element_id=element_id,
-                    data={"error": error[:2000]},
-                )
+    @staticmethod
+    def mark_failed(session, instance_id: int, actor, element_id: str | None, error: str):
+        """Status ``error`` and a ``step_failed`` event (in a transaction of its own: the
+        step's was rolled back). The instance, or None if it does not exist."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            return None
+        instance.status = "error"
+        instance.error_message = error
+        session.add(
+            InstanceEvent(
+                instance_id=instance.id,
+                actor=actor.label,
+                user_id=actor.user_id,
+                kind="step_failed",
+                element_id=element_id,
+                data={"error": error[:2000]},
             )
+        )
+        return instance

@@ -88,6 +88,32 @@ class CompletionResult:
 
 
 @dataclass
+class RetryResult:
+    """What an operator's retry did: ``ran`` the elements run again; ``failed`` is the
+    Spanish words of the new failure (the incident was updated) or None; ``waiting`` the
+    titles of the tasks the instance waits on now."""
+
+    instance_id: int
+    status: str
+    ran: list[str]
+    failed: str | None
+    waiting: list[str]
+
+    @property
+    def report(self) -> str:
+        """In Spanish, for the operator's page."""
+        what = ", ".join(f"«{name}»" for name in self.ran) or "los pasos automáticos pendientes"
+        if self.failed:
+            return f"Se ejecutó de nuevo {what} y volvió a fallar: {self.failed}"
+        if self.status == "completed":
+            return f"Se ejecutó de nuevo {what}: el trámite terminó."
+        if self.waiting:
+            return f"Se ejecutó de nuevo {what}: el trámite sigue y espera " + ", ".join(
+                f"«{name}»" for name in self.waiting) + "."  # fmt: skip
+        return f"Se ejecutó de nuevo {what}: el trámite sigue su curso."
+
+
+@dataclass
 class InstanceView:
     id: int
     process_id: str

@@ -28,7 +28,9 @@ from engine.people import Person
 from engine.people import Supervision
 
 SUPERVISOR = "supervisor"
+OPERATOR = "operador"
 ESCALATION_TEMPLATE = "tarea_vencida"
+INCIDENT_TEMPLATE = "incidente_abierto"
 
 
 def _person(row) -> Person:
@@ -117,4 +119,27 @@ class SecopPeople:
                 "inbox_link": f"{base_url}/tareas/?vista=supervision&vencimiento=vencidas",
             }
             notices.append(Notice(person.email, ESCALATION_TEMPLATE, context))
+        return notices
+
+    def incident_notices(self, session, incident, base_url: str) -> list[Notice]:
+        """Every active operator (the platform role ``operador``) hears of a new incident."""
+        process = session.scalar(
+            select(ProcessVersion.name)
+            .where(ProcessVersion.process_id == incident.process_id)
+            .order_by(ProcessVersion.number.desc())
+            .limit(1)
+        )
+        notices = []
+        for row in session.scalars(_platform_holders(OPERATOR).order_by(User.id)):
+            person = _person(row)
+            context = {
+                "name": person.name,
+                "process_name": process or incident.process_id,
+                "instance_id": incident.instance_id,
+                "element": incident.element_name or incident.element_id or "",
+                "message": incident.message,
+                "link": f"{base_url}/instancias/{incident.instance_id}",
+                "queue_link": f"{base_url}/instancias/incidentes",
+            }
+            notices.append(Notice(person.email, INCIDENT_TEMPLATE, context))
         return notices

@@ -60,3 +60,24 @@ def dangling_registration() -> bytes:
         )
         .encode()
     )
+
+
+SCRIPT = """<bpmn:scriptTask id="revisar_datos" name="Clasificar documento">
+      <bpmn:incoming>f_registrado</bpmn:incoming>
+      <bpmn:outgoing>f_revisado</bpmn:outgoing>
+      <bpmn:script>prefijos = {PREFIXES}
+prefijo_documento = prefijos[document_type]</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:serviceTask id="crear_usuario" """
+
+
+def broken_registration(*known: str) -> bytes:
+    """The registration with a script, "Clasificar documento" (``clasificar_documento``),
+    before "Crear usuario": it looks the document type up in a table of the ``known`` types,
+    so a registrant with any other type makes it fail (KeyError) — a fault no deploy-time
+    check can see."""
+    prefixes = "{" + ", ".join(f'"{name}": "{name[:2].upper()}"' for name in known) + "}"
+    text = changed_registration().decode()
+    assert text.count(TASK) == 1
+    text = text.replace(TASK, SCRIPT.replace("{PREFIXES}", prefixes))
+    return text.replace("revisar_datos", "clasificar_documento").encode()

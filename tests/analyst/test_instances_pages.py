@@ -4,6 +4,7 @@ migration with its dry run, heatmap; and the role administration page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from sqlalchemy import update
@@ -11,8 +12,10 @@ from sqlalchemy import update
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
 from tests.analyst.diagrams import NEW_TASK
+from tests.analyst.diagrams import broken_registration
 from tests.analyst.diagrams import changed_registration
 from tests.analyst.helpers import start_registration
+from tests.engine.onboarding import user_form
 
 
 def test_list_filters_sort_and_paginate(as_user, people, runner):
@@ -207,3 +210,61 @@ def test_date_filters_are_days_of_the_operator(as_user, people, runner):
     ]
     for query, found in cases:
         assert found in client.get(f"/instancias/?{query}").get_data(as_text=True), query
+
+
+def test_a_broken_script_keeps_the_submission_then_the_incident_is_fixed_and_retried(
+    app, as_user, people, runner, world
+):
+    """Issue 18 points 1-2: deploy a script that fails for some registrants; one of them
+    submits, sees that their information was received; the operator finds the incident in
+    the queue, corrects the variable (invalid JSON refused) and "Reintentar" runs it."""
+    diagrams = runner.deployed_diagrams().with_files(
+        workflows={"registro_usuario.bpmn": broken_registration("Cédula de ciudadanía")}
+    )
+    runner.deploy(diagrams, deployed_by=people["ids"]["analyst"])
+    client = app.test_client()
+    location = client.post("/registro").headers["Location"]
+    form = user_form("pasaporte.1", document_type="Pasaporte") | {"accept_terms": "true"}
+    page = client.post(location, data=form)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Su información fue recibida; la Mesa de Servicio fue notificada." in html
+    [instance_id] = [row.id for row in runner.list_instances(status="error").rows]
+    view = runner.instance(instance_id)
+    assert view.status == "error" and view.data["username"] == "pasaporte.1"  # nothing was lost
+
+    operator = as_user(people["operator"])
+    queue = operator.get("/instancias/incidentes").get_data(as_text=True)
+    assert f'href="/instancias/{instance_id}"' in queue
+    assert "El paso «Clasificar documento» busca la clave &#39;Pasaporte&#39;" in queue
+    assert "Clasificar documento" in operator.get("/instancias/incidentes?proceso=registro_usuario").get_data(
+        as_text=True
+    )
+    nothing = operator.get("/instancias/incidentes?texto=otra+cosa").get_data(as_text=True)
+    assert "No hay incidentes" in nothing
+
+    edit = f"/instancias/{instance_id}/datos"
+    refused = operator.post(edit, data={"variables": '{"document_type": ', "motivo": "Tipo mal escrito"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "El texto no es JSON válido (línea 1, columna 19). Nada se cambió." in html
+    assert "{&#34;document_type&#34;: </textarea>" in html  # drawn again as typed
+    data = runner.instance(instance_id).data
+    fixed = json.dumps({**data, "document_type": "Cédula de ciudadanía"})
+    operator.post(edit, data={"variables": fixed, "motivo": "El registrante confirmó que es cédula"})
+    assert runner.instance(instance_id).status == "error"
+    page = operator.get(
+        operator.post(f"/instancias/{instance_id}/reintentar", data={"motivo": "Dato corregido"}).headers[
+            "Location"
+        ]
+    ).get_data(as_text=True)
+    assert "Se ejecutó de nuevo «Clasificar documento»: el trámite sigue su curso." in page
+    view = runner.instance(instance_id)
+    assert view.status == "running" and view.data["prefijo_documento"] == "CÉ"
+    kinds = [e["kind"] for e in view.events]
+    assert kinds.index("step_failed") < kinds.index("variables_edited") < kinds.index("retried")
+    [edited] = [e for e in view.events if e["kind"] == "variables_edited"]
+    assert edited["data"]["before"] == {"document_type": "Pasaporte"}
+    assert edited["data"]["after"] == {"document_type": "Cédula de ciudadanía"}
+    assert edited["data"]["reason"] == "El registrante confirmó que es cédula"
+    assert "No hay incidentes" in operator.get("/instancias/incidentes").get_data(as_text=True)

@@ -48,15 +48,25 @@ def deploy(make_runner, tmp_path):
 
 def _fail_after_the_first_task(runner):
     """Start (a user task comes first), complete it: the step that follows must fail, and be
-    recorded on the instance. Returns the error and the instance as operators see it."""
+    recorded on the instance with an incident. A failure inside an element keeps the
+    completed task (the instance stops at the element); one between two elements rolls the
+    step back. Returns the error (its Spanish message) and the instance as operators see it."""
     started = runner.start("linea", ANA)
-    with pytest.raises(StepFailed) as failed:
-        runner.complete_task(ANA, started.next_tasks[0].id, {})
+    try:
+        result = runner.complete_task(ANA, started.next_tasks[0].id, {})
+    except StepFailed as failed:
+        error = failed
+        assert [t.id for t in runner.inbox(ANA)] == [started.next_tasks[0].id]
+    else:
+        assert result.status == "error" and runner.inbox(ANA) == []
+        error = StepFailed(runner.instance(started.instance_id).error_message)
     view = runner.instance(started.instance_id)
     assert view.status == "error"
     [event] = [e for e in view.events if e["kind"] == "step_failed"]
     assert view.error_message == event["data"]["error"]
-    return failed.value, view, event
+    [incident] = runner.incidents()
+    assert incident.element_id == event["element_id"] and incident.detail == view.error_message
+    return error, view, event
 
 
 @pytest.mark.timeout(60)

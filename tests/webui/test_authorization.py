@@ -138,6 +138,11 @@ RULES = {
     "staff.instances.show": ("GET", "/instancias/{instance_id}", None, {"operador"}),
     "staff.instances.cancel": ("POST", "/instancias/{instance_id}/cancelar", {}, {"operador"}),
     "staff.instances.retry": ("POST", "/instancias/{instance_id}/reintentar", {}, {"operador"}),
+    "staff.instances.incidents": ("GET", "/instancias/incidentes", None, {"operador"}),
+    "staff.instances.edit_variables": ("POST", "/instancias/{instance_id}/datos", {}, {"operador"}),
+    "staff.instances.suspend": ("POST", "/instancias/{instance_id}/suspender", {}, {"operador"}),
+    "staff.instances.resume": ("POST", "/instancias/{instance_id}/reanudar", {}, {"operador"}),
+    "staff.instances.skip": ("POST", "/instancias/{instance_id}/omitir", {}, {"operador"}),
     "staff.instances.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
     "staff.instances.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
     "staff.instances.heatmap": (

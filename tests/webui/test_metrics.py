@@ -8,6 +8,7 @@ import datetime as dt
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
+from engine import incidents
 from engine.db import utcnow
 from engine.models import HumanTask
 from engine.models import OutboxEmail
@@ -80,15 +81,34 @@ def test_metrics_scraped_and_parsed(make_app, world):
     assert instance_id
 
 
-def test_failed_instances_are_open_incidents(make_app, world):
+def test_open_incidents_are_counted_from_the_incidents_table(make_app, world):
     app = make_app(METRICS_TOKEN=TOKEN)
     instance_id = _scene(app, type(world)(app))
-    with app.extensions["runner"].transaction() as session:
-        failed = update(ProcessInstance).where(ProcessInstance.id == instance_id).values(status="error")
-        session.execute(failed)
-    response = app.test_client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-    text = response.get_data(as_text=True)
-    assert _samples(text)[("secop_incidents_open", (("process", "activacion_cuenta"),))] == 1
+    runner = app.extensions["runner"]
+    with runner.transaction() as session:  # an instance in status error is no incident by itself
+        session.execute(
+            update(ProcessInstance).where(ProcessInstance.id == instance_id).values(status="error")
+        )
+    scrape = lambda: _samples(app.test_client().get(  # noqa: E731
+        "/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).get_data(as_text=True))  # fmt: skip
+    assert not any(name == "secop_incidents_open" for name, _ in scrape())
+    with runner.transaction() as session:  # as the step path opens one (engine.incidents)
+        incidents.record(
+            session,
+            instance_id=instance_id,
+            process_id="activacion_cuenta",
+            element_id="x",
+            element_name="X",
+            step="timer",
+            message="m",
+            detail="d",
+            data_keys=[],
+            now=utcnow(),
+        )
+    assert scrape()[("secop_incidents_open", (("process", "activacion_cuenta"),))] == 1
+    with runner.transaction() as session:
+        incidents.resolve(session, instance_id, "retried", None, utcnow())
+    assert not any(name == "secop_incidents_open" for name, _ in scrape())
 
 
 def test_no_token_no_metrics(client):

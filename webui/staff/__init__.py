@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from webui.staff import admin
 from webui.staff import dashboard
+from webui.staff import incidents
 from webui.staff import instance_actions
 from webui.staff import instances
 from webui.staff import models
@@ -30,10 +31,21 @@ instances_bp.before_request(instances.operators_only)
 instances_bp.add_app_template_global(instance_actions.EVENT_KINDS, "EVENT_KINDS")
 instances_bp.add_url_rule("/", view_func=instances.index, methods=["GET"])
 instances_bp.add_url_rule("/tablero", view_func=dashboard.dashboard, methods=["GET"])
+instances_bp.add_url_rule("/incidentes", "incidents", view_func=incidents.index, methods=["GET"])
 instances_bp.add_url_rule("/<int:instance_id>", view_func=instances.show, methods=["GET"])
-instances_bp.add_url_rule("/procesos/<process_id>/mapa-de-calor", view_func=instances.heatmap, methods=["GET"])
+instances_bp.add_url_rule(
+    "/procesos/<process_id>/mapa-de-calor", view_func=instances.heatmap, methods=["GET"]
+)
 instances_bp.add_url_rule("/<int:instance_id>/cancelar", view_func=instance_actions.cancel, methods=["POST"])
 instances_bp.add_url_rule("/<int:instance_id>/reintentar", view_func=instance_actions.retry, methods=["POST"])
+instances_bp.add_url_rule(
+    "/<int:instance_id>/datos", view_func=instance_actions.edit_variables, methods=["POST"]
+)
+instances_bp.add_url_rule(
+    "/<int:instance_id>/suspender", view_func=instance_actions.suspend, methods=["POST"]
+)
+instances_bp.add_url_rule("/<int:instance_id>/reanudar", view_func=instance_actions.resume, methods=["POST"])
+instances_bp.add_url_rule("/<int:instance_id>/omitir", view_func=instance_actions.skip, methods=["POST"])
 instances_bp.add_url_rule("/migrar", view_func=instance_actions.migration_check, methods=["GET"])
 instances_bp.add_url_rule("/migrar", view_func=instance_actions.migrate, methods=["POST"])
 

@@ -15,6 +15,7 @@ from engine.errors import FormInvalid
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.inputs import int_value
+from webui.staff import instances
 
 EVENT_KINDS = {
     "started": "Inicio",
@@ -29,6 +30,11 @@ EVENT_KINDS = {
     "timer_fired": "Temporizador vencido",
     "step_failed": "Paso fallido",
     "retried": "Reintento",
+    "variables_edited": "Datos corregidos",
+    "suspended": "Suspensión",
+    "resumed": "Reanudación",
+    "skipped": "Elemento omitido",
+    "token_moved": "Token movido",
     "cancelled": "Cancelación",
     "migrated": "Migración de versión",
     "email_queued": "Correo en cola",
@@ -58,16 +64,72 @@ def retry(instance_id: int):
     """Run a failed step again (reason required, audited)."""
     runner().instance(instance_id)
     try:
-        runner().retry(current_actor(), instance_id, _reason())
+        result = runner().retry(current_actor(), instance_id, _reason())
     except FormInvalid:
         flash("Indique el motivo del reintento.", "error")
     except Conflict as exc:
         flash(exc.message, "error")
-    except EngineError as exc:  # the step failed again: the engine recorded it on the instance
+    except EngineError as exc:  # failed where it could not stop: the engine recorded it
         flash(f"El paso volvió a fallar: {exc.message}", "error")
     else:
-        flash("Se reintentó el paso fallido.", "success")
+        flash(result.report, "error" if result.failed else "success")
     return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
+def edit_variables(instance_id: int):
+    """Replace the instance's data with the JSON the operator edited (reason required,
+    audited with before and after); refused input is drawn again as typed."""
+    runner().instance(instance_id)
+    text = request.form.get("variables") or ""
+    try:
+        runner().edit_variables(current_actor(), instance_id, text, _reason())
+    except FormInvalid as exc:
+        errors = {k: v for k, v in exc.errors.items()}
+        if "reason" in errors:
+            errors["motivo"] = ["Indique el motivo de la corrección."]
+        return instances.show(instance_id, variables=text, errors=errors, status=422)
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash(
+            "Se corrigieron los datos del trámite. Use «Reintentar» para ejecutar de nuevo el paso fallido.",
+            "success",
+        )
+    return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
+def _command(instance_id: int, command, done: str, missing: str):
+    """Run an operator command that needs only a reason; say what happened."""
+    runner().instance(instance_id)
+    try:
+        result = command(current_actor(), instance_id, _reason())
+    except FormInvalid:
+        flash(missing, "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    except EngineError as exc:
+        flash(f"No fue posible: {exc.message}", "error")
+    else:
+        report = getattr(result, "report", None)
+        flash(report or done, "error" if getattr(result, "failed", None) else "success")
+    return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
+def suspend(instance_id: int):
+    done = "El trámite quedó suspendido: nada avanza hasta reanudarlo."
+    return _command(instance_id, runner().suspend, done, "Indique el motivo de la suspensión.")
+
+
+def resume(instance_id: int):
+    return _command(
+        instance_id, runner().resume, "El trámite fue reanudado.", "Indique el motivo de la reanudación."
+    )
+
+
+def skip(instance_id: int):
+    element = (request.form.get("elemento") or "").strip() or None
+    return _command(instance_id, lambda actor, i, reason: runner().skip(actor, i, reason, element),
+                    "Se omitió el elemento.", "Indique el motivo para omitir el elemento.")  # fmt: skip
 
 
 def _ids(values) -> list[int]:

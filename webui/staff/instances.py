@@ -25,7 +25,8 @@ from webui.staff.common import actor_label
 from webui.staff.common import element_names
 from webui.staff.common import user_names
 
-STATUSES = {"running": "En curso", "completed": "Terminada", "cancelled": "Cancelada", "error": "Con error"}
+STATUSES = {"running": "En curso", "completed": "Terminada", "cancelled": "Cancelada", "error": "Con error",
+            "suspended": "Suspendida"}  # fmt: skip
 WAITING_ROLES = {"mesa_servicio": "Mesa de Servicio", "Administrador": "Administrador de la Entidad"}
 SORTS = {
     "-created_at": "Más recientes primero",
@@ -122,8 +123,9 @@ def history(view, names) -> list[dict]:
     ]
 
 
-def show(instance_id: int):
-    """One instance: coloured diagram, per-element history, redacted data, tasks, log, actions."""
+def show(instance_id: int, variables: str | None = None, errors: dict | None = None, status: int = 200):
+    """One instance: coloured diagram, per-element history, redacted data, tasks, log, actions
+    (``variables`` and ``errors``: an edit of the data refused, drawn again as typed)."""
     view = runner().instance(instance_id)
     version = runner().version(view.version_id)
     xml = version.files.get(version.source_file, "")
@@ -135,7 +137,8 @@ def show(instance_id: int):
         "staff/instances/show.html", view=view, version=version, xml=xml, states=states, events=events,
         element=element, element_events=[e for e in events if e["element_id"] == element],
         names=element_names(xml), newest=newest, statuses=STATUSES, title=f"Instancia {instance_id}",
-    )  # fmt: skip
+        incidents=runner().instance_incidents(instance_id), variables=variables, errors=errors or {},
+    ), status  # fmt: skip
 
 
 def heatmap(process_id: str):

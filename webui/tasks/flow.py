@@ -93,7 +93,11 @@ def done_message(result, task_name: str | None) -> str:
 
 
 def after_completion(result):
-    """Go on to the actor's next task of the same instance, else home with a message."""
+    """Go on to the actor's next task of the same instance, else home with a message; when
+    an automatic step after the form failed, say that what was sent is kept (an incident)."""
+    if result.status == "error" and not result.next_tasks:
+        return render_template("tasks/received.html", result=result, completed=result.completed,
+                               title="Su información fue recibida")  # fmt: skip
     process_id = result.completed.process_id if result.completed else None
     task_name = result.completed.name if result.completed else None
     next_tasks = result.next_tasks
