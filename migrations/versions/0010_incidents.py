@@ -1,7 +1,7 @@
 """incidents: an automatic step that failed and stopped its instance
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 11:00:00
 
 A failing script, service task, condition, timer or message used to roll the whole step
@@ -14,8 +14,8 @@ resolved (engine.incidents). Expand-only.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
