@@ -9,7 +9,10 @@ screenshots in tests/artifacts/.
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.test_guide_walks import Walk
+from tests.browser.test_guide_walks import registered_entity_with_case
 from tests.browser.test_guide_walks import release
 from tests.browser.test_guide_walks import seed
 
@@ -132,4 +135,55 @@ def test_a_rejection_says_why_by_email_and_in_mis_registros(page, live_server, t
     assert "ana.perez@alcaldia.gov.co" in page.locator("main").inner_text()
     assert f"Motivo: {reason}" in mail
     j.both_widths("correo-rechazo")
+    j.done()
+
+
+# --------------------------------------------------------------------------- 3
+
+
+def test_case_number_on_the_escritorio_and_searched_on_the_desk(page, live_server, tmp_path, artifacts_dir):
+    """13.3: the administrator finds the CASO-… number again on the start page while the
+    account waits, and on the Escritorio once active, each time with the case's state; the
+    Mesa de Servicio searches it (or the Entidad's name or NIT) on the desk."""
+    config, app, actions, world = seed(tmp_path)
+    registered_entity_with_case(actions)
+    other = world.user("otra.admin")
+    world.account("GOBERNACION DE OTRA PARTE", state="Pendiente de activación", admin=other)
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "i03")
+
+    j.login("ana.perez")
+    cases = page.locator("section", has=page.get_by_role("heading", name="Casos con la Mesa de Servicio"))
+    row = cases.locator("tbody tr")
+    assert row.count() == 1
+    number = re.search(r"CASO-\d{4}-\d{6}", row.inner_text()).group(0)
+    assert "Activación de cuenta" in row.inner_text() and "Abierto" in row.inner_text()
+    j.both_widths("inicio-con-caso")
+    j.logout()
+
+    j.login("agente.mesa")
+    assert j.h1() == "Mesa de Servicio"
+    for typed in (number, number.lower(), "800197268-1", "alcaldia de prueba"):
+        j.fill("Número de caso, Entidad o NIT", typed)
+        j.click("Filtrar")
+        shown = page.locator("table tbody tr")
+        assert shown.count() == 1 and number in shown.inner_text(), typed
+    j.both_widths("mesa-busca-caso")
+    j.fill("Número de caso, Entidad o NIT", "CASO-2000-999999")
+    j.click("Filtrar")
+    assert "No hay casos con estos filtros." in page.locator("main").inner_text()
+    j.fill("Número de caso, Entidad o NIT", number)
+    j.click("Filtrar")
+    j.link(number)
+    assert j.h1() == f"Caso {number}"
+    j.link("Validar documentos y solicitud")
+    page.get_by_label("Activar la cuenta").check()
+    j.click("Registrar decisión")
+    j.logout()
+
+    j.login("ana.perez")
+    assert j.h1() == "Escritorio"
+    row = page.locator("section", has=page.get_by_role("heading", name="Casos con la Mesa de Servicio"))
+    assert number in row.inner_text() and "Resuelto" in row.inner_text()
+    j.both_widths("escritorio-con-caso")
     j.done()

@@ -214,3 +214,34 @@ def test_directorio_and_escritorio_speak_names(app, people, world):
     assert ">rut.pdf</a>" in entry and "(13 bytes)" in entry
     desk = as_user(app, "admin1").get("/cuenta/").get_data(as_text=True)
     assert "Documentos de la cuenta" in desk and ">rut.pdf</a>" in desk and "MEDELLÍN, ANTIOQUIA" in desk
+
+
+def test_support_cases_on_the_escritorio_and_the_desk_search(app, people):
+    """13.3: an account's cases (number and state) on its Administrador's Escritorio or start
+    page, not on a Comprador's nor another account's; the desk finds a case by its number,
+    the Entidad's name or its NIT (with or without the check digit)."""
+    from engine.domain.models import Account
+    from engine.domain.models import SupportCase
+    from webui.core.extensions import db
+
+    with app.app_context():
+        for number, account, state in (("CASO-2026-000007", "acct1", "En corrección"),
+                                       ("CASO-2026-000008", "acct3", "Abierto")):  # fmt: skip
+            db.session.add(SupportCase(number=number, kind="Activación de cuenta", account_id=people[account],
+                                       state=state, data={}))  # fmt: skip
+        db.session.commit()
+        nit = db.session.get(Account, people["acct1"]).nit_display
+    desk = as_user(app, "admin1").get("/cuenta/").get_data(as_text=True)
+    assert "CASO-2026-000007" in desk and "En corrección" in desk and "CASO-2026-000008" not in desk
+    start = as_user(app, "pendiente").get("/cuenta/").get_data(as_text=True)
+    assert "CASO-2026-000008" in start and "CASO-2026-000007" not in start
+    buyer = as_user(app, "comprador")
+    buyer.post("/cuenta/elegir", data={"cuenta": people["acct1"]})
+    assert "CASO-2026-" not in buyer.get("/cuenta/").get_data(as_text=True)
+
+    mesa = as_user(app, "mesa")
+    for typed in ("caso-2026-000007", "000007", "entidad uno", nit, nit.replace("-", "")):
+        found = mesa.get("/mesa/", query_string={"numero": typed}).get_data(as_text=True)
+        assert "CASO-2026-000007" in found and "CASO-2026-000008" not in found, typed
+    nothing = mesa.get("/mesa/", query_string={"numero": "CASO-2000-1"}).get_data(as_text=True)
+    assert "No hay casos con estos filtros." in nothing

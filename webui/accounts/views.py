@@ -94,16 +94,25 @@ def home():
     elif account is None and len(accounts) > 1:
         return redirect(url_for("accounts.choose"))
     tasks = runner().inbox(current_actor())
+    role = current_actor().account_roles.get(account.id) if account is not None else None
+    cases = support_cases_of(account.id) if role == m.ROLE_ADMIN else []
     if account is not None and account.state == m.ACCOUNT_ACTIVE:
-        role = current_actor().account_roles.get(account.id)
         members = members_of(account.id) if role == m.ROLE_ADMIN else []
         return render_template(
             "accounts/desk.html", account=account, role=role, tasks=tasks, members=members,
-            documents=attached_documents(account.id), title="Escritorio",
+            documents=attached_documents(account.id), cases=cases, title="Escritorio",
         )  # fmt: skip
     return render_template(
-        "accounts/start.html", account=account, tasks=tasks, startable=STARTABLE, title="Inicio"
+        "accounts/start.html", account=account, tasks=tasks, startable=STARTABLE, cases=cases, title="Inicio"
     )
+
+
+def support_cases_of(account_id: int):
+    """The account's cases with the Mesa de Servicio, newest first: the number given once in
+    a message is found here again, with its state (§7)."""
+    return db.session.scalars(
+        select(m.SupportCase).where(m.SupportCase.account_id == account_id).order_by(m.SupportCase.id.desc())
+    ).all()
 
 
 def members_of(account_id: int):

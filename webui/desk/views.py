@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import abort
 from flask import render_template
 from flask import request
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from engine.domain.models import Account
@@ -40,15 +41,21 @@ def agents_only():
 
 
 def cases():
-    """Cases, newest first, filtered by state or number, with the agent's open tasks."""
+    """Cases, newest first, filtered by state and by number, Entidad or NIT, with the agent's
+    open tasks."""
     state = request.args.get("estado") or None
     number = (request.args.get("numero") or "").strip()
     query = (select(SupportCase, Account).outerjoin(Account, Account.id == SupportCase.account_id)
              .order_by(SupportCase.id.desc()).limit(200))  # fmt: skip
     if state:
         query = query.where(SupportCase.state == state)
-    if number:
-        query = query.where(SupportCase.number.ilike(f"%{number}%"))
+    if number:  # what a caller reads out: the case number, or the Entidad's name or NIT
+        digits = "".join(ch for ch in number if ch.isdigit())
+        query = query.where(or_(
+            SupportCase.number.ilike(f"%{number}%"),
+            Account.name.ilike(f"%{number}%"),
+            Account.nit == (digits[:9] if len(digits) == 10 else digits),
+        ))  # fmt: skip
     rows = db.session.execute(query).all()
     tasks = runner().inbox(current_actor(), role=ROLE)
     by_instance: dict[int, list] = {}
