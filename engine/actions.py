@@ -43,6 +43,7 @@ from engine.steps import EndStep
 from engine.steps import Step
 from engine.taskviews import task_view
 from engine.views import CompletionResult
+from engine.views import MoveResult
 from engine.views import RetryResult
 from engine.views import StartResult
 from engine.views import TaskSummary
@@ -419,6 +420,12 @@ class Migrate(Step):
 
 
 LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+STATE_WORDS = {
+    TaskState.ERROR: "falló",
+    TaskState.READY: "pendiente",
+    TaskState.WAITING: "esperando un evento",
+    TaskState.STARTED: "en curso",
+}
 
 
 def _live_tasks(workflow) -> list:
@@ -543,7 +550,8 @@ class Skip(_Repair):
             raise Conflict("El trámite no está detenido ni esperando en ese elemento.")
         self.task = live[0]
         self.element_id = self.task.task_spec.bpmn_id
-        self.audit(step, self.element_id, element=_name(self.task), before=self.task.state_name)
+        before = STATE_WORDS.get(self.task.state, "pendiente")
+        self.audit(step, self.element_id, element=_name(self.task), before=before, after="omitido")
 
     def act(self, workflow):
         self.task.complete()
@@ -555,7 +563,8 @@ class Skip(_Repair):
         ready = instances.ready_human_tasks(step.workflow).values()
         waiting = sorted({_name(t) for t in ready})
         failed = step.failure.words if step.failure else None
-        return RetryResult(step.instance.id, step.instance.status, [_name(self.task)], failed, waiting)
+        status = step.instance.status
+        return RetryResult(step.instance.id, status, [_name(self.task)], failed, waiting, skipped=True)
 
 
 NOT_AN_OBJECT = 'Los datos deben ser un objeto JSON: {"nombre": valor, ...}.'
@@ -572,3 +581,63 @@ def parse_variables(text: str) -> dict:
     if not isinstance(value, dict):
         raise FormInvalid({"variables": [NOT_AN_OBJECT]})
     return value
+
+
+class MoveToken(_Repair):
+    """Instance modification: take the token off an element it sits on (``source``: where it
+    waits, or the element that failed) and put it on ``target``, another element of the same
+    process or subprocess, from where the engine goes on. ``dry_run`` runs it all and writes
+    nothing: the answer says where the instance would wait, end, or fail."""
+
+    kind = "move"
+    event = "token_moved"
+    keeps_progress = True
+
+    def __init__(self, actor, instance_id, reason, source, target, dry_run):
+        super().__init__(actor, instance_id, reason)
+        self.source_id, self.target_id, self.dry_run = source, target, dry_run
+        self.records_failures = not dry_run
+
+    def prepare(self, step):
+        live = _live_tasks(step.workflow)
+        if self.source_id:
+            live = [t for t in live if t.task_spec.bpmn_id == self.source_id]
+        if not live:
+            raise Conflict("El token no está en ese elemento.")
+        self.source = live[0]
+        spec = self.source.workflow.spec.task_specs.get(self.target_id or "")
+        if spec is None or not getattr(spec, "bpmn_id", None):
+            raise Conflict("El elemento de destino no existe en el mismo proceso que el token.")
+        if spec is self.source.task_spec:
+            raise Conflict("El token ya está en ese elemento.")
+        self.target = spec
+        self.element_id = spec.bpmn_id
+        self.audit(step, spec.bpmn_id, before=_name(self.source), after=spec.bpmn_name or spec.bpmn_id)
+
+    def act(self, workflow):
+        source, parent = self.source, self.source.parent
+        data = dict(source.data)
+        source._drop_children(force=True)
+        source._set_state(TaskState.CANCELLED)
+        # Added as predicted so that updating it predicts its own outputs too, then (as after
+        # any predecessor) inherits the parent's data and becomes READY.
+        moved = parent._add_child(self.target, TaskState.LIKELY)
+        moved.task_spec._update(moved)
+        moved.set_data(**data)  # what the token carried (a correction included)
+
+    def before_write(self, step, write):
+        if self.dry_run:
+            raise EndStep(self._result(step, write.values["status"]))
+
+    def succeeded(self, step):
+        incidents.resolve(step.session, step.instance.id, "moved", self.actor.user_id, step.ctx.now)
+
+    def answer(self, step, new_tasks):
+        return self._result(step, step.instance.status)
+
+    def _result(self, step, status):
+        ready = instances.ready_human_tasks(step.workflow).values()
+        target = self.target.bpmn_name or self.target.bpmn_id
+        waiting = sorted({_name(t) for t in ready})
+        failed = step.failure.words if step.failure else None
+        return MoveResult(step.instance.id, self.dry_run, status, _name(self.source), target, waiting, failed)

@@ -63,6 +63,7 @@ from engine.taskviews import task_view
 from engine.versions import VersionCache
 from engine.views import CompletionResult
 from engine.views import InstanceView
+from engine.views import MoveResult
 from engine.views import RetryResult
 from engine.views import StartResult
 from engine.views import TaskSummary
@@ -241,6 +242,12 @@ class Runner:
         """Mark the failed element (or ``element_id``, where a token waits) done without
         running it; the engine goes on from there."""
         return self.steps.run(actions.Skip(actor, instance_id, _reason(reason), element_id))
+
+    def move_token(self, actor: Actor, instance_id: int, reason: str, source: str | None, target: str,
+                   dry_run: bool = False) -> MoveResult:  # fmt: skip
+        """Take the token off ``source`` (where it waits or failed; None: the failed or only
+        one) and put it on ``target``; ``dry_run`` answers the resulting state, writes nothing."""
+        return self.steps.run(actions.MoveToken(actor, instance_id, _reason(reason), source, target, dry_run))
 
     # ---- incidents ------------------------------------------------------------------------
     def incidents(self, status: str | None = incidents.OPEN, process_id=None, element_id=None, age=None,

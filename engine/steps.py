@@ -150,6 +150,9 @@ class Step:
         """The instance's status once the step ran (``status``: as the workflow says)."""
         return status
 
+    def before_write(self, step: Loaded, write) -> None:
+        """The step ran and what it writes is known (raise EndStep to write nothing: a dry run)."""
+
     def succeeded(self, step: Loaded) -> None:
         """After a step that did not stop at a failure was written (same transaction)."""
 
@@ -218,6 +221,7 @@ class StepPath:
         if len(write.values["state"]) > limit:
             raise StepFailed(f"Los datos del trámite superan el tamaño máximo de {limit} caracteres.")
         write.values["status"] = step.status_after(loaded, write.values["status"])
+        step.before_write(loaded, write)
         if loaded.failure is not None:
             write.values.update(status="error", error_message=loaded.failure.error)
             write.events.append(failed_event(loaded.failure, ctx.now))

@@ -98,19 +98,49 @@ class RetryResult:
     ran: list[str]
     failed: str | None
     waiting: list[str]
+    skipped: bool = False  # an operator's "Omitir": ``ran`` were marked done, not run
 
     @property
     def report(self) -> str:
         """In Spanish, for the operator's page."""
         what = ", ".join(f"«{name}»" for name in self.ran) or "los pasos automáticos pendientes"
+        head = f"Se omitió {what} (sin ejecutarlo)" if self.skipped else f"Se ejecutó de nuevo {what}"
         if self.failed:
-            return f"Se ejecutó de nuevo {what} y volvió a fallar: {self.failed}"
+            again = "; después el trámite se detuvo" if self.skipped else " y volvió a fallar"
+            return f"{head}{again}: {self.failed}"
         if self.status == "completed":
-            return f"Se ejecutó de nuevo {what}: el trámite terminó."
+            return f"{head}: el trámite terminó."
         if self.waiting:
-            return f"Se ejecutó de nuevo {what}: el trámite sigue y espera " + ", ".join(
-                f"«{name}»" for name in self.waiting) + "."  # fmt: skip
-        return f"Se ejecutó de nuevo {what}: el trámite sigue su curso."
+            names = ", ".join(f"«{name}»" for name in self.waiting)
+            return f"{head}: el trámite sigue y espera {names}."
+        return f"{head}: el trámite sigue su curso."
+
+
+@dataclass
+class MoveResult:
+    """What moving a token did, or (``dry_run``) would do: the instance's status after it,
+    the tasks it waits on, the Spanish words of a failure on the way (or None)."""
+
+    instance_id: int
+    dry_run: bool
+    status: str
+    source: str
+    target: str
+    waiting: list[str]
+    failed: str | None
+
+    @property
+    def report(self) -> str:
+        head = (f"Si mueve el token de «{self.source}» a «{self.target}»" if self.dry_run
+                else f"Se movió el token de «{self.source}» a «{self.target}»")  # fmt: skip
+        verb = "quedaría" if self.dry_run else "quedó"
+        if self.failed:
+            return f"{head}, el trámite {verb} detenido por un error: {self.failed}"
+        if self.status in ("completed", "cancelled"):
+            return f"{head}, el trámite {'terminaría' if self.dry_run else 'terminó'}."
+        if self.waiting:
+            return f"{head}, el trámite {verb} esperando " + ", ".join(f"«{w}»" for w in self.waiting) + "."
+        return f"{head}, el trámite {verb} en curso."
 
 
 @dataclass

@@ -268,3 +268,68 @@ def test_a_broken_script_keeps_the_submission_then_the_incident_is_fixed_and_ret
     assert edited["data"]["after"] == {"document_type": "Cédula de ciudadanía"}
     assert edited["data"]["reason"] == "El registrante confirmó que es cédula"
     assert "No hay incidentes" in operator.get("/instancias/incidentes").get_data(as_text=True)
+
+
+def _failed_registration(app, runner, people, username="pasaporte.2"):
+    """A registration stopped at the broken "Clasificar documento" (see broken_registration)."""
+    diagrams = runner.deployed_diagrams().with_files(
+        workflows={"registro_usuario.bpmn": broken_registration("Cédula de ciudadanía")}
+    )
+    runner.deploy(diagrams, deployed_by=people["ids"]["analyst"])
+    client = app.test_client()
+    location = client.post("/registro").headers["Location"]
+    client.post(location, data=user_form(username, document_type="Pasaporte") | {"accept_terms": "true"})
+    [instance_id] = [row.id for row in runner.list_instances(status="error").rows]
+    return instance_id
+
+
+def test_move_the_token_after_a_dry_run_skip_and_suspend_from_the_instance_page(app, as_user, people, runner):
+    instance_id = _failed_registration(app, runner, people)
+    operator = as_user(people["operator"])
+    html = operator.get(f"/instancias/{instance_id}").get_data(as_text=True)
+    assert "Incidente abierto" in html and "Mover el token" in html and "Simular" in html
+
+    form = {"desde": "clasificar_documento", "hacia": "registrar_usuario", "motivo": "Que elija otro tipo"}
+    dry = operator.post(f"/instancias/{instance_id}/mover", data=form | {"simular": "1"})
+    assert dry.status_code == 200
+    text = dry.get_data(as_text=True)
+    assert (
+        "Si mueve el token de «Clasificar documento» a «Registrar usuario», el trámite quedaría "
+        "esperando «Registrar usuario»."
+    ) in text
+    assert runner.instance(instance_id).status == "error"  # a dry run writes nothing
+    assert not [e for e in runner.instance(instance_id).events if e["kind"] == "token_moved"]
+
+    done = operator.get(operator.post(f"/instancias/{instance_id}/mover", data=form).headers["Location"])
+    assert "Se movió el token de «Clasificar documento» a «Registrar usuario»" in done.get_data(as_text=True)
+    view = runner.instance(instance_id)
+    assert view.status == "running"
+    assert [t.name for t in view.tasks if t.status == "ready"] == ["registrar_usuario"]
+    [moved] = [e for e in view.events if e["kind"] == "token_moved"]
+    assert moved["data"]["reason"] == "Que elija otro tipo"
+    assert moved["actor"] == f"usuario:{people['ids']['operator']}"
+    history = operator.get(f"/instancias/{instance_id}").get_data(as_text=True)
+    assert "Token movido" in history and "Que elija otro tipo" in history
+
+    missing = operator.post(f"/instancias/{instance_id}/suspender", data={"motivo": ""})
+    missing = operator.get(missing.headers["Location"])
+    assert "Indique el motivo de la suspensión." in missing.get_data(as_text=True)
+    operator.post(f"/instancias/{instance_id}/suspender", data={"motivo": "Verificar identidad"})
+    assert runner.instance(instance_id).status == "suspended"
+    page = operator.get(f"/instancias/{instance_id}").get_data(as_text=True)
+    assert "Suspendida" in page and "Reanudar" in page
+    operator.post(f"/instancias/{instance_id}/reanudar", data={"motivo": "Identidad verificada"})
+    assert runner.instance(instance_id).status == "running"
+
+    # Skipping the form lets the engine go on with the data it had: the script fails again.
+    skip = {"elemento": "registrar_usuario", "motivo": "Datos ya recibidos"}
+    skipped = operator.get(operator.post(f"/instancias/{instance_id}/omitir", data=skip).headers["Location"])
+    assert (
+        "Se omitió «Registrar usuario» (sin ejecutarlo); después el trámite se detuvo: El paso "
+        "«Clasificar documento» busca la clave"
+    ) in skipped.get_data(as_text=True)
+    view = runner.instance(instance_id)
+    assert view.status == "error"
+    assert [e["kind"] for e in view.events][-4:] == ["suspended", "resumed", "skipped", "step_failed"]
+    [incident] = runner.incidents()
+    assert incident.failures == 1  # the first one was resolved by the move: this is a new one

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine import Actor
 from engine.errors import Conflict
+from engine.errors import FormInvalid
 from engine.models import Incident
 from engine.models import OutboxEmail
 from tests.engine.linear import linear
@@ -119,3 +120,109 @@ def test_operators_are_told_of_a_new_incident_once(cuota):
     assert f"trámite {started.instance_id}" in emails[0].subject and "calcular" in emails[0].subject
     assert "dividir por cero" in emails[0].body
     assert f"/instancias/{started.instance_id}" in emails[0].body
+
+
+def test_skip_marks_the_failed_element_done_without_running_it(cuota):
+    started = cuota.start("cuota", ANA)
+    cuota.complete_task(ANA, started.next_tasks[0].id, {"monto": 1000, "plazo": 0})
+    with pytest.raises(FormInvalid):
+        cuota.skip(OPERATOR, started.instance_id, " ")
+    skipped = cuota.skip(OPERATOR, started.instance_id, "La cuota se calcula a mano")
+    assert (skipped.status, skipped.ran, skipped.waiting) == ("running", ["calcular"], ["revisar"])
+    view = cuota.instance(started.instance_id)
+    assert "cuota" not in view.data  # the script did not run
+    [event] = [e for e in view.events if e["kind"] == "skipped"]
+    assert event["element_id"] == "calcular" and event["data"]["reason"] == "La cuota se calcula a mano"
+    assert event["actor"] == "usuario:2" and event["data"]["before"] == "falló"
+    [incident] = _incidents(cuota)
+    assert (incident.status, incident.resolution) == ("resolved", "skipped")
+    # A task a token waits on can be skipped too; then the instance is done.
+    cuota.skip(OPERATOR, started.instance_id, "Revisión innecesaria", "revisar")
+    assert cuota.instance(started.instance_id).status == "completed"
+    with pytest.raises(Conflict):
+        cuota.skip(OPERATOR, started.instance_id, "otra vez")
+
+
+def test_suspend_holds_everything_until_resume(cuota):
+    started = cuota.start("cuota", ANA)
+    task_id = started.next_tasks[0].id
+    with pytest.raises(FormInvalid):
+        cuota.suspend(OPERATOR, started.instance_id, "")
+    cuota.suspend(OPERATOR, started.instance_id, "Verificando identidad")
+    assert cuota.instance(started.instance_id).status == "suspended"
+    with pytest.raises(Conflict) as refused:
+        cuota.complete_task(ANA, task_id, {"monto": 1000, "plazo": 4})
+    assert "suspendió este trámite" in refused.value.message
+    with pytest.raises(Conflict):
+        cuota.suspend(OPERATOR, started.instance_id, "dos veces")
+    cuota.resume(OPERATOR, started.instance_id, "Identidad verificada")
+    with pytest.raises(Conflict):
+        cuota.resume(OPERATOR, started.instance_id, "dos veces")
+    result = cuota.complete_task(ANA, task_id, {"monto": 1000, "plazo": 4})
+    assert result.status == "running"
+    events = [
+        (e["kind"], (e["data"] or {}).get("reason")) for e in cuota.instance(started.instance_id).events
+    ]
+    assert ("suspended", "Verificando identidad") in events and ("resumed", "Identidad verificada") in events
+
+
+def test_variable_edit_refuses_what_is_not_a_json_object_and_records_before_and_after(cuota):
+    started = cuota.start("cuota", ANA)
+    cuota.complete_task(ANA, started.next_tasks[0].id, {"monto": 1000, "plazo": 0})
+    for text, message in (
+        ('{"plazo": 4', "El texto no es JSON válido (línea 1, columna 12). Nada se cambió."),
+        ("[1, 2]", 'Los datos deben ser un objeto JSON: {"nombre": valor, ...}.'),
+    ):
+        with pytest.raises(FormInvalid) as refused:
+            cuota.edit_variables(OPERATOR, started.instance_id, text, "corrección")
+        assert refused.value.errors == {"variables": [message]}
+    data = cuota.instance(started.instance_id).data
+    with pytest.raises(FormInvalid) as unchanged:
+        cuota.edit_variables(OPERATOR, started.instance_id, json.dumps(data), "nada")
+    assert unchanged.value.errors == {"variables": ["No cambió ningún dato."]}
+    with pytest.raises(FormInvalid):
+        cuota.edit_variables(OPERATOR, started.instance_id, {**data, "plazo": 4}, "  ")
+    edited = {k: v for k, v in data.items() if k != "monto"} | {"plazo": 4, "nota": "revisado"}
+    cuota.edit_variables(OPERATOR, started.instance_id, json.dumps(edited), "Plazo real")
+    view = cuota.instance(started.instance_id)
+    assert view.data["plazo"] == 4 and view.data["nota"] == "revisado" and "monto" not in view.data
+    [event] = [e for e in view.events if e["kind"] == "variables_edited"]
+    assert event["data"] == {"reason": "Plazo real", "before": {"plazo": 0, "monto": 1000},
+                             "after": {"plazo": 4, "nota": "revisado"}, "removed": ["monto"]}  # fmt: skip
+    assert event["actor"] == "usuario:2" and event["at"] is not None
+
+
+def test_move_a_token_with_a_dry_run_first(cuota):
+    started = cuota.start("cuota", ANA)
+    cuota.complete_task(ANA, started.next_tasks[0].id, {"monto": 1000, "plazo": 0})
+    before = cuota.instance(started.instance_id)
+
+    back = cuota.move_token(
+        OPERATOR, started.instance_id, "Que corrija el plazo", "calcular", "pedir", dry_run=True
+    )
+    assert (back.dry_run, back.status, back.waiting, back.failed) == (True, "running", ["pedir"], None)
+    assert back.report == "Si mueve el token de «calcular» a «pedir», el trámite quedaría esperando «pedir»."
+    after = cuota.instance(started.instance_id)
+    assert (after.status, after.events, after.tasks) == (
+        before.status,
+        before.events,
+        before.tasks,
+    )  # nothing written
+
+    ahead = cuota.move_token(OPERATOR, started.instance_id, "x", None, "revisar", dry_run=True)
+    assert ahead.waiting == ["revisar"] and ahead.status == "running"
+    with pytest.raises(Conflict):
+        cuota.move_token(OPERATOR, started.instance_id, "x", None, "no_existe", dry_run=True)
+
+    moved = cuota.move_token(OPERATOR, started.instance_id, "Que corrija el plazo", "calcular", "pedir")
+    assert moved.report == "Se movió el token de «calcular» a «pedir», el trámite quedó esperando «pedir»."
+    view = cuota.instance(started.instance_id)
+    assert view.status == "running"
+    [event] = [e for e in view.events if e["kind"] == "token_moved"]
+    assert event["data"] == {"reason": "Que corrija el plazo", "before": "calcular", "after": "pedir"}
+    [incident] = _incidents(cuota)
+    assert (incident.status, incident.resolution) == ("resolved", "moved")
+    [task] = cuota.inbox(ANA)
+    assert task.name == "pedir"
+    assert cuota.complete_task(ANA, task.id, {"monto": 1000, "plazo": 4}).status == "running"
+    assert cuota.instance(started.instance_id).data["cuota"] == 250

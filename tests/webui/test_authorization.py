@@ -143,6 +143,7 @@ RULES = {
     "staff.instances.suspend": ("POST", "/instancias/{instance_id}/suspender", {}, {"operador"}),
     "staff.instances.resume": ("POST", "/instancias/{instance_id}/reanudar", {}, {"operador"}),
     "staff.instances.skip": ("POST", "/instancias/{instance_id}/omitir", {}, {"operador"}),
+    "staff.instances.move": ("POST", "/instancias/{instance_id}/mover", {}, {"operador"}),
     "staff.instances.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
     "staff.instances.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
     "staff.instances.heatmap": (

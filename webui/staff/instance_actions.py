@@ -132,6 +132,28 @@ def skip(instance_id: int):
                     "Se omitió el elemento.", "Indique el motivo para omitir el elemento.")  # fmt: skip
 
 
+def move(instance_id: int):
+    """Move the token (instance modification): "Simular" shows the resulting state and writes
+    nothing; "Mover" does it (reason required, audited)."""
+    runner().instance(instance_id)
+    source = (request.form.get("desde") or "").strip() or None
+    target = (request.form.get("hacia") or "").strip()
+    dry_run = "simular" in request.form
+    try:
+        result = runner().move_token(current_actor(), instance_id, _reason(), source, target, dry_run)
+    except FormInvalid:
+        flash("Indique el motivo para mover el token.", "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    except EngineError as exc:  # a dry run that fails where the engine cannot stop
+        flash(f"No fue posible: {exc.message}", "error")
+    else:
+        if dry_run:
+            return instances.show(instance_id, preview=result.report)
+        flash(result.report, "error" if result.failed else "success")
+    return redirect(url_for("staff.instances.show", instance_id=instance_id))
+
+
 def _ids(values) -> list[int]:
     return sorted({n for n in map(int_value, values) if n is not None})
 

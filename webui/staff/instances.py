@@ -123,9 +123,11 @@ def history(view, names) -> list[dict]:
     ]
 
 
-def show(instance_id: int, variables: str | None = None, errors: dict | None = None, status: int = 200):
+def show(instance_id: int, variables: str | None = None, errors: dict | None = None, status: int = 200,
+         preview: str | None = None):  # fmt: skip
     """One instance: coloured diagram, per-element history, redacted data, tasks, log, actions
-    (``variables`` and ``errors``: an edit of the data refused, drawn again as typed)."""
+    (``variables`` and ``errors``: an edit of the data refused, drawn again as typed;
+    ``preview``: what moving the token would do, the form kept as filled)."""
     view = runner().instance(instance_id)
     version = runner().version(view.version_id)
     xml = version.files.get(version.source_file, "")
@@ -138,6 +140,7 @@ def show(instance_id: int, variables: str | None = None, errors: dict | None = N
         element=element, element_events=[e for e in events if e["element_id"] == element],
         names=element_names(xml), newest=newest, statuses=STATUSES, title=f"Instancia {instance_id}",
         incidents=runner().instance_incidents(instance_id), variables=variables, errors=errors or {},
+        preview=preview,
     ), status  # fmt: skip
 
 
