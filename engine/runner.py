@@ -6,7 +6,9 @@ Collaborators (each injectable, built from the others by default):
 - ``version_cache`` (``engine.versions.VersionCache``): parsed specs per version, deploy;
 - ``domain`` (``engine.registry.Domain``): services, form checks, option sources, email
   templates, the actor loader, document records — the deployment's business rules;
-- ``steps`` (``engine.steps.StepPath``): the one path every change to an instance takes.
+- ``steps`` (``engine.steps.StepPath``): the one path every change to an instance takes;
+- ``drafts`` (``engine.drafts.Drafts``): analysts' unpublished changes, saved with optimistic
+  concurrency and deployed with a reason.
 
 Embeddings build the collaborators they want and pass them in::
 
@@ -39,6 +41,7 @@ from engine.db import make_engine
 from engine.db import make_session_factory
 from engine.db import utcnow
 from engine.diagrams import DiagramSet
+from engine.drafts import Drafts
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
@@ -96,6 +99,7 @@ class Runner:
         self.version_cache = version_cache or VersionCache(self.store, self.domain, self.config)
         self.steps = StepPath(self.store, self.version_cache, self.domain, self.config)
         self.tasks = Inbox(self.store, self.domain, self.config)
+        self.drafts = Drafts(self.store, self.version_cache)
 
     @classmethod
     def from_url(

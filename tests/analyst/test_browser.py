@@ -20,6 +20,7 @@ from engine import Actor
 from engine.models import ElementVisit
 from tests.analyst.diagrams import NEW_TASK
 from tests.analyst.diagrams import changed_registration
+from tests.analyst.helpers import start_registration
 from tests.browser.test_journeys import PASSWORD
 from tests.browser.test_journeys import Journey
 from tests.engine.onboarding import Onboarding
@@ -167,15 +168,36 @@ MODELER_FIX = """() => {
 }"""
 
 
-def test_modeler_shows_checker_problems_then_deploys(page, served, artifacts_dir):
+MODELER_RENAME = """() => {
+  const m = window.secopModeler;
+  m.get('modeling').updateLabel(m.get('elementRegistry').get('registrar_usuario'), 'Registrar al usuario');
+  return true;
+}"""
+
+
+def test_modeler_saves_a_draft_reviewed_and_deployed_with_a_reason(page, served, artifacts_dir, world,
+                                                                    chromium_browser):  # fmt: skip
+    """The analyst's change workflow: edit, save a draft (problems shown, nothing live), fix,
+    see the diff and the instances waiting at changed elements, deploy with a reason; a second
+    analyst who opened the modeler before the first save is refused with both changes."""
     base, app, runner = served
+    start_registration(runner)  # waits at "Registrar usuario"
     j = journey(page, base, artifacts_dir, "analyst-modeler")
     j.login("ana.analista")
+    # The second analyst opens the modeler now, before any draft exists.
+    other_context = chromium_browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
+    other = journey(other_context.new_page(), base, artifacts_dir, "analyst-conflict")
+    other.page.set_default_timeout(15_000)
+    world.user("ines.analista", roles=("analista",))
+    other.login("ines.analista")
+    other.goto("/modelos/registro_usuario/modelador")
+    other.page.wait_for_selector('[data-diagram="modeler"][data-ready="true"]')
+
     j.goto("/modelos/registro_usuario/modelador")
     page.wait_for_selector('[data-diagram="modeler"][data-ready="true"]')
     j.step("abierto")
     assert page.evaluate(MODELER_ADD) == "bpmn:UserTask"
-    page.get_by_role("button", name="Guardar y desplegar").click()
+    page.get_by_role("button", name="Guardar borrador").click()
     problems = page.locator("#lista-problemas")
     problems.locator("li").first.wait_for()
     text = problems.inner_text()
@@ -183,21 +205,56 @@ def test_modeler_shows_checker_problems_then_deploys(page, served, artifacts_dir
     badge = page.locator('.djs-overlays[data-container-id="revision_final"] .problem-badge')
     assert badge.inner_text() == "1 problema"
     assert page.locator('[data-element-id="revision_final"].has-problem').count() == 1
-    assert "No se desplegó" in page.locator("#estado-modelador").inner_text()
+    assert "Borrador guardado (revisión 1)" in page.locator("#estado-modelador").inner_text()
     assert len(runner.versions("registro_usuario")) == 1
     j.step("problema")
 
     assert page.evaluate(MODELER_FIX) == 1
-    page.get_by_role("button", name="Guardar y desplegar").click()
+    assert page.evaluate(MODELER_RENAME)
+    page.get_by_role("button", name="Guardar borrador").click()
     status = page.locator("#estado-modelador")
-    status.filter(has_text="Se desplegó").wait_for()
-    assert status.inner_text() == "Se desplegó: registro_usuario versión 2."
+    status.filter(has_text="revisión 2").wait_for()
     assert page.locator("#problemas").is_hidden() and page.locator(".problem-badge").count() == 0
+    assert len(runner.versions("registro_usuario")) == 1  # still nothing live
+    j.step("borrador")
+
+    # The second analyst's save started from no draft at all: refused, both changes shown.
+    assert other.page.evaluate(MODELER_RENAME)
+    other.page.get_by_role("button", name="Guardar borrador").click()
+    conflict = other.page.locator("#conflicto")
+    conflict.wait_for(state="visible")
+    assert "Otra persona guardó el borrador (revisión 2)" in conflict.inner_text()
+    theirs = other.page.locator("#conflicto-de-ellos").inner_text()
+    assert "elemento nuevo: Revisión final (revision_final)" in theirs
+    yours = other.page.locator("#conflicto-suyo").inner_text()
+    assert "elemento modificado: Registrar al usuario (registrar_usuario)" in yours
+    assert other.page.locator("#conflicto-autor").inner_text().strip() not in ("", "Sistema")
+    other.step("conflicto")
+    assert other.violations == []
+    other_context.close()
+
+    j.link("Revisar y desplegar el borrador")
+    page.wait_for_selector('#diff-borrador[data-ready="true"]')
+    page.wait_for_selector('#diff-vigente[data-ready="true"]')
+    assert page.locator('#diff-borrador [data-element-id="revision_final"].diff-added').count() == 1
+    assert page.locator('#diff-borrador [data-element-id="registrar_usuario"].diff-changed').count() == 1
+    assert page.locator('#diff-vigente [data-element-id="registrar_usuario"].diff-changed').count() == 1
+    affected = page.locator("#instancias-afectadas li")
+    assert "1 instancia en curso espera" in affected.inner_text()
+    assert "registrar_usuario" in affected.inner_text()
+    j.step("diferencias")
+    j.click("Desplegar")  # the reason is required: the browser refuses the empty field
+    assert len(runner.versions("registro_usuario")) == 1
+    j.fill("Qué cambia y por qué (obligatorio)", "Revisión final antes de terminar")
+    j.click("Desplegar")
+    assert "Se desplegó: registro_usuario versión 2." in page.locator(".flashes").inner_text()
+    assert "Navegador: Revisión final antes de terminar" in page.locator('[data-origen="2"]').inner_text()
     j.step("desplegado")
     (v2, _), (v1, _) = runner.versions("registro_usuario")
     assert v2.number == 2 and "revision_final" in v2.files["registro_usuario.bpmn"]
+    assert (v2.origin, v2.comment) == ("browser", "Revisión final antes de terminar")
     assert v2.deployed_by is not None
-    assert [e.split(" ")[0] for e in j.page_errors] == ["422"]  # the refused save, and nothing else
+    assert j.page_errors == []
     assert j.violations == []
 
 

@@ -103,15 +103,20 @@ def test_upload_refuses_other_files(as_user, people):
     assert len(client.get("/modelos/registro_usuario").get_data(as_text=True)) > 0
 
 
-def test_modeler_save_reports_problems_then_deploys(as_user, people, runner):
+def test_modeler_save_reports_problems_and_keeps_the_draft(as_user, people, runner):
     client = as_user(people["analyst"])
     page = client.get("/modelos/registro_usuario/modelador").get_data(as_text=True)
     assert 'data-save-url="/modelos/registro_usuario/modelador"' in page and "bpmn-modeler" in page
-    bad = client.post("/modelos/registro_usuario/modelador", json={"xml": dangling_registration().decode()})
-    assert bad.status_code == 422
+    base = runner.versions("registro_usuario")[0][0].id
+    start = {"base_version": base, "base_revision": 0}
+    url = "/modelos/registro_usuario/modelador"
+    bad = client.post(url, json={"xml": dangling_registration().decode(), **start})
+    assert bad.status_code == 200 and bad.json["revision"] == 1
     assert {p["element_id"] for p in bad.json["problems"]} == {"revisar_datos", "crear_usuario"}
-    good = client.post("/modelos/registro_usuario/modelador", json={"xml": changed_registration().decode()})
-    assert good.status_code == 200 and good.json["versions"][0]["number"] == 2
+    start = {"base_version": base, "base_revision": 1}
+    good = client.post(url, json={"xml": changed_registration().decode(), **start})
+    assert good.status_code == 200 and good.json["problems"] == [] and good.json["revision"] == 2
+    assert len(runner.versions("registro_usuario")) == 1  # a draft, not a version
     assert client.post("/modelos/registro_usuario/modelador", json={}).status_code == 400
 
 
@@ -127,9 +132,8 @@ def test_modeler_save_needs_the_csrf_header(make_app, people):
     client.post("/entrar", data={"usuario": analyst, "contrasena": "Clave-segura-1", "csrf_token": token})
     modeler = client.get("/modelos/registro_usuario/modelador").get_data(as_text=True)
     csrf = modeler.split('data-csrf="', 1)[1].split('"', 1)[0]
-    xml = changed_registration().decode()
-    assert client.post("/modelos/registro_usuario/modelador", json={"xml": xml}).status_code == 400
-    saved = client.post(
-        "/modelos/registro_usuario/modelador", json={"xml": xml}, headers={"X-CSRFToken": csrf}
-    )
+    base = modeler.split('data-base-version="', 1)[1].split('"', 1)[0]
+    payload = {"xml": changed_registration().decode(), "base_version": int(base), "base_revision": 0}
+    assert client.post("/modelos/registro_usuario/modelador", json=payload).status_code == 400
+    saved = client.post("/modelos/registro_usuario/modelador", json=payload, headers={"X-CSRFToken": csrf})
     assert saved.status_code == 200

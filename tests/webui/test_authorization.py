@@ -108,6 +108,11 @@ RULES = {
     "staff.models.modeler": ("GET", "/modelos/registro_usuario/modelador", None, {"analista"}),
     "staff.models.save": ("POST", "/modelos/registro_usuario/modelador", {}, {"analista"}),
     "staff.models.upload": ("POST", "/modelos/registro_usuario/subir", {}, {"analista"}),
+    "staff.models.draft": ("GET", "/modelos/registro_usuario/borrador", None, {"analista"}),
+    # No draft in the scene: its files are 404 to everyone (tests/analyst/test_drafts.py).
+    "staff.models.draft_file": ("GET", "/modelos/registro_usuario/borrador/archivos/x.bpmn", None, NOBODY),
+    "staff.models.deploy_draft": ("POST", "/modelos/registro_usuario/borrador/desplegar", {}, {"analista"}),
+    "staff.models.discard_draft": ("POST", "/modelos/registro_usuario/borrador/descartar", {}, {"analista"}),
     "staff.models.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
     "staff.models.download": (
         "GET",

@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from webui.staff import admin
 from webui.staff import dashboard
+from webui.staff import drafts
 from webui.staff import incidents
 from webui.staff import instance_actions
 from webui.staff import instances
@@ -18,7 +19,15 @@ models_bp.add_url_rule("/", view_func=models.index, methods=["GET"])
 models_bp.add_url_rule("/<process_id>", view_func=models.process, methods=["GET"])
 models_bp.add_url_rule("/<process_id>/subir", view_func=models.upload, methods=["POST"])
 models_bp.add_url_rule("/<process_id>/modelador", view_func=models.modeler, methods=["GET"])
-models_bp.add_url_rule("/<process_id>/modelador", view_func=models.save, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/modelador", view_func=drafts.save, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/borrador", view_func=drafts.draft, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/borrador/archivos/<path:name>", view_func=drafts.draft_file, methods=["GET"])
+models_bp.add_url_rule(
+    "/<process_id>/borrador/desplegar", "deploy_draft", view_func=drafts.deploy, methods=["POST"]
+)
+models_bp.add_url_rule(
+    "/<process_id>/borrador/descartar", "discard_draft", view_func=drafts.discard, methods=["POST"]
+)
 models_bp.add_url_rule("/versiones/<int:version_id>", view_func=models.version, methods=["GET"])
 models_bp.add_url_rule(
     "/versiones/<int:version_id>/archivos/<path:name>", view_func=models.download, methods=["GET"]

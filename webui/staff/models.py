@@ -1,5 +1,6 @@
-"""Process models (Analista): versions, diagram viewer, downloads, upload and the browser
-modeler. Every save runs the checker; a clean one deploys a new version (W1–W3)."""
+"""Process models (Analista): versions, diagram viewer, downloads, upload, restore and the
+browser modeler. An upload runs the checker and a clean one deploys a new version (W1–W3);
+the modeler saves a draft (webui/staff/drafts.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import zipfile
 from flask import Response
 from flask import abort
 from flask import flash
-from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -18,7 +18,6 @@ from flask import url_for
 
 from engine.errors import Conflict
 from webui.core.authoring import Refused
-from webui.core.authoring import deploy_bpmn
 from webui.core.authoring import deploy_bundle
 from webui.core.authoring import problem_dicts
 from webui.core.identity import current_actor
@@ -157,29 +156,10 @@ def package(version_id: int):
 
 
 def modeler(process_id: str):
-    """The bpmn-js modeler on the newest version of the process."""
+    """The bpmn-js modeler on the process's draft, or on its newest version when it has none:
+    saves make a draft (webui/staff/drafts.py), never a live version."""
     versions = _versions_or_404(process_id)
     return render_template(
         "staff/models/modeler.html", process_id=process_id, latest=versions[0][0],
-        title=f"Modelador: {process_id}",
+        draft=runner().drafts.get(process_id), title=f"Modelador: {process_id}",
     )
-
-
-def save(process_id: str):
-    """Save from the modeler (JSON ``{"xml": …}``): 422 with the checker's problems, or the new version."""
-    payload = request.get_json(silent=True) or {}
-    xml = payload.get("xml")
-    if not isinstance(xml, str) or not xml.strip():
-        return jsonify({"error": "Falta el XML del diagrama."}), 400
-    try:
-        created, problems = deploy_bpmn(process_id, xml.encode())
-    except Conflict as exc:
-        return jsonify({"ok": False, "error": exc.message}), 409
-    if problems:
-        return jsonify({"ok": False, "problems": problem_dicts(problems)}), 422
-    return jsonify({
-        "ok": True,
-        "message": _deployed_message(created),
-        "versions": [{"process_id": v.process_id, "number": v.number, "id": v.id} for v in created],
-        "url": url_for("staff.models.process", process_id=process_id),
-    })  # fmt: skip

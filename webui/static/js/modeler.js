@@ -1,5 +1,6 @@
-/* The bpmn-js modeler page: edit, then "Guardar y desplegar" posts the XML; the checker's
-   problems come back as a list and as marks on the diagram. */
+/* The bpmn-js modeler page: edit, then "Guardar borrador" posts the XML with the version and
+   draft revision it started from; the checker's problems come back as a list and as marks on
+   the diagram, and a stale start as both changes side by side (nothing saved). */
 (function () {
   "use strict";
 
@@ -16,6 +17,25 @@
     });
     box.hidden = problems.length === 0;
     if (problems.length) box.focus();
+  }
+
+  function conflictBox(answer) {
+    var box = document.getElementById("conflicto");
+    var conflict = answer && answer.conflict;
+    box.hidden = !conflict;
+    if (!conflict) return;
+    document.getElementById("conflicto-mensaje").textContent = answer.error;
+    document.getElementById("conflicto-autor").textContent = conflict.by;
+    [["conflicto-de-ellos", conflict.theirs], ["conflicto-suyo", conflict.yours]].forEach(function (pair) {
+      var list = document.getElementById(pair[0]);
+      list.innerHTML = "";
+      (pair[1].length ? pair[1] : ["(sin cambios)"]).forEach(function (line) {
+        var li = document.createElement("li");
+        li.textContent = line;
+        list.appendChild(li);
+      });
+    });
+    box.focus();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -41,7 +61,11 @@
             method: "POST",
             credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": container.getAttribute("data-csrf") },
-            body: JSON.stringify({ xml: result.xml })
+            body: JSON.stringify({
+              xml: result.xml,
+              base_version: Number(container.getAttribute("data-base-version")),
+              base_revision: Number(container.getAttribute("data-base-revision"))
+            })
           });
         }).then(function (response) {
           return response.json().then(function (body) { return { status: response.status, body: body }; });
@@ -49,10 +73,12 @@
           var problems = answer.body.problems || [];
           problemsList(problems);
           window.SecopDiagram.markProblems(modeler, problems);
+          conflictBox(answer.status === 409 ? answer.body : null);
           if (answer.status === 200) {
-            say(answer.body.message, "ok");
+            container.setAttribute("data-base-revision", String(answer.body.revision));
+            say(answer.body.message, problems.length ? "bad" : "ok");
           } else {
-            say(answer.body.error || "No se desplegó: corrija los problemas marcados.", "bad");
+            say(answer.body.error || "No se guardó el borrador.", "bad");
           }
         }).catch(function (err) {
           say("No se pudo guardar: " + err, "bad");
