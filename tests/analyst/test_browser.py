@@ -138,9 +138,10 @@ def test_analyst_uploads_a_changed_registration_diagram(page, served, artifacts_
     rows = section.locator("tbody tr")
     assert rows.count() == 2
     assert rows.nth(0).locator("td").nth(0).inner_text().startswith("Versión 2")
-    assert rows.nth(0).locator("td").nth(4).inner_text() == "1"
+    assert rows.nth(0).locator('td[data-label="Instancias"]').inner_text() == "1"
+    assert rows.nth(0).locator('td[data-label="Origen y motivo"]').inner_text() == "Navegador"
     assert rows.nth(1).locator("td").nth(0).inner_text().startswith("Versión 1")
-    assert rows.nth(1).locator("td").nth(4).inner_text() == "1"
+    assert rows.nth(1).locator('td[data-label="Instancias"]').inner_text() == "1"
     assert v2.content_hash[:12] in rows.nth(0).inner_text()
     j.step("dos-versiones")
     page.get_by_role("link", name="Versión 2").first.click()
