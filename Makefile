@@ -63,12 +63,14 @@ bench: venv
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/report.py
 
-# Refresh webui/static/vendor from the versions pinned in tools/vendor/package-lock.json.
+# Refresh webui/static/vendor from the versions pinned in tools/vendor/package-lock.json (and
+# tools/vendor/differ/package-lock.json: bpmn-js-differ, bundled for the browser by esbuild).
 vendor:
 	cd tools/vendor && npm ci --no-audit --no-fund && ./copy-dist.sh
+	cd tools/vendor/differ && npm ci --no-audit --no-fund && ./build.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache tests/artifacts tools/vendor/node_modules build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache tests/artifacts tools/vendor/node_modules tools/vendor/differ/node_modules build *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Production-style serving (docs/deploy.md): migrate, deploy the diagrams, then gunicorn and

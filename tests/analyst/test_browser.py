@@ -231,19 +231,27 @@ def test_modeler_saves_a_draft_reviewed_and_deployed_with_a_reason(page, served,
     assert "elemento modificado: Registrar al usuario (registrar_usuario)" in yours
     assert other.page.locator("#conflicto-autor").inner_text().strip() not in ("", "Sistema")
     other.step("conflicto")
+    conflict_shot = artifacts_dir / f"{other.prefix}-{other.step_no:02d}-conflicto.png"
     assert other.violations == []
     other_context.close()
 
     j.link("Revisar y desplegar el borrador")
     page.wait_for_selector('#diff-borrador[data-ready="true"]')
     page.wait_for_selector('#diff-vigente[data-ready="true"]')
+    assert page.locator("#diff-borrador").get_attribute("data-differ") == "bpmn-js-differ"
     assert page.locator('#diff-borrador [data-element-id="revision_final"].diff-added').count() == 1
+    assert page.locator('#diff-vigente [data-element-id="revision_final"]').count() == 0
     assert page.locator('#diff-borrador [data-element-id="registrar_usuario"].diff-changed').count() == 1
     assert page.locator('#diff-vigente [data-element-id="registrar_usuario"].diff-changed').count() == 1
     affected = page.locator("#instancias-afectadas li")
     assert "1 instancia en curso espera" in affected.inner_text()
     assert "registrar_usuario" in affected.inner_text()
     j.step("diferencias")
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):  # docs/analysts-operators.md's pictures
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(conflict_shot, DOCS_SCREENSHOTS / "draft-conflict.png")
+        diff_shot = artifacts_dir / f"{j.prefix}-{j.step_no:02d}-diferencias.png"
+        shutil.copyfile(diff_shot, DOCS_SCREENSHOTS / "draft-diff.png")
     j.click("Desplegar")  # the reason is required: the browser refuses the empty field
     assert len(runner.versions("registro_usuario")) == 1
     j.fill("Qué cambia y por qué (obligatorio)", "Revisión final antes de terminar")

@@ -1,0 +1,1 @@
+export { diff } from "bpmn-js-differ";
