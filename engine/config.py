@@ -21,8 +21,12 @@ class EngineConfig:
     base_url: str = "http://127.0.0.1:5000"
     secret_key: str = "dev-only-secret"
     max_upload_bytes: int = 10 * 1024 * 1024
-    # Put in the data of every new instance; diagrams read them (e.g. timer durations).
-    process_defaults: dict = field(default_factory=lambda: {"activation_link_ttl": "PT48H"})
+    # Put in the data of every new instance; diagrams read them (e.g. timer durations). A
+    # condition cannot test whether a variable exists, so what only one path of a diagram
+    # sets (filed_by_phone: the Mesa de Servicio filed the request for the caller) starts here.
+    process_defaults: dict = field(
+        default_factory=lambda: {"activation_link_ttl": "PT48H", "filed_by_phone": False}
+    )
     mail_from: str = "SECOP II <no-responder@secop.example>"
     # The budget of every step: engine steps, wall time, sizes (engine.budget.Limits).
     limits: Limits = field(default_factory=Limits)

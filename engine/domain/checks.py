@@ -14,10 +14,13 @@ from engine.context import CheckContext
 from engine.domain import classification
 from engine.domain import rules
 from engine.domain.models import ACCOUNT_ACTIVE
+from engine.domain.models import ACCOUNT_PENDING
 from engine.domain.models import Account
+from engine.domain.models import SupportCase
 from engine.domain.models import User
 from engine.domain.registry import check
 from engine.domain.registry import options
+from engine.domain.support import KIND_ACTIVATION
 
 # Colombia keeps UTC-5 all year: "today" for a certificate is Bogotá's today.
 BOGOTA = dt.timezone(dt.timedelta(hours=-5), "America/Bogota")
@@ -136,6 +139,23 @@ def active_account_options(ctx: CheckContext, data) -> list[tuple[int, str]]:
     rows = ctx.session.execute(
         select(Account.id, Account.name, Account.nit, Account.nit_check_digit)
         .where(Account.state == ACCOUNT_ACTIVE)
+        .order_by(Account.name)
+    )
+    return [(row.id, f"{row.name} (NIT {row.nit}-{row.nit_check_digit})") for row in rows]
+
+
+@options("accounts_awaiting_activation")
+def accounts_awaiting_activation_options(ctx: CheckContext, data) -> list[tuple[int, str]]:
+    """For the Mesa de Servicio taking a call (§7): accounts "Pendiente de activación" that
+    have no activation case yet, by name and NIT. Only its agents see this list."""
+    if not ctx.actor.is_system and "mesa_servicio" not in ctx.actor.platform_roles:
+        return []
+    with_case = select(SupportCase.account_id).where(
+        SupportCase.account_id.is_not(None), SupportCase.kind == KIND_ACTIVATION
+    )
+    rows = ctx.session.execute(
+        select(Account.id, Account.name, Account.nit, Account.nit_check_digit)
+        .where(Account.state == ACCOUNT_PENDING, Account.id.not_in(with_case))
         .order_by(Account.name)
     )
     return [(row.id, f"{row.name} (NIT {row.nit}-{row.nit_check_digit})") for row in rows]

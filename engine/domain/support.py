@@ -18,6 +18,7 @@ from engine.domain.registry import service
 from engine.errors import DomainError
 
 KIND_MIXED_PROFILE = "Perfil Mixto"
+KIND_ACTIVATION = "Activación de cuenta"  # as activacion_cuenta.bpmn files it
 
 
 def _case(ctx: StepContext, case_id: int) -> SupportCase:

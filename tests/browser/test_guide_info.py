@@ -187,3 +187,69 @@ def test_case_number_on_the_escritorio_and_searched_on_the_desk(page, live_serve
     assert number in row.inner_text() and "Resuelto" in row.inner_text()
     j.both_widths("escritorio-con-caso")
     j.done()
+
+
+# --------------------------------------------------------------------------- 14
+
+
+def test_mesa_files_an_activation_request_by_phone(page, live_server, tmp_path, artifacts_dir):
+    """13.14 (§7, by phone): an agent files the activation request for a caller from the desk;
+    the case gets its number and follows the entity's path: the correction reaches the
+    entity's administrator, the case shows on her page with its state."""
+    config, app, actions, world = seed(tmp_path)
+    actions.register_user("ana.perez", "ana.perez@alcaldia.gov.co")
+    actions.login("ana.perez")
+    actions.register_entity()  # registered, "Pendiente de activación"; no request sent yet
+    actions.logout()
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "i14")
+
+    j.login("agente.mesa")
+    j.click("Registrar solicitud telefónica")
+    assert j.h1() == "Registrar solicitud telefónica"
+    j.field("Cuenta de la Entidad Estatal (obligatorio)").select_option(label=f"{ENTITY} (NIT 800197268-4)")
+    j.select("Departamento", "05")  # then its municipalities, filled in by the page
+    page.wait_for_function("() => document.querySelectorAll('#campo-municipality option').length < 200")
+    told_by_the_caller = {
+        "Nombres": "Ana", "Apellidos": "Pérez", "Número de documento": "52123456",
+        "Nombre de la Entidad Estatal": ENTITY, "Correo electrónico": "ana.perez@alcaldia.gov.co",
+        "Teléfono y celular": "3001234567",
+        "Descripción": "Llamó para pedir la activación de la cuenta de la Entidad.",
+    }  # fmt: skip
+    for label, value in told_by_the_caller.items():
+        j.fill(label, value)
+    j.select("Municipio", "05001")
+    j.both_widths("registrar-llamada")
+    j.click("Registrar solicitud")
+    flash = j.flash()
+    number = re.search(r"CASO-\d{4}-\d{6}", flash).group(0)
+    assert f"La solicitud telefónica quedó registrada con el número de caso {number}" in flash
+    assert j.h1() == "Validar documentos y solicitud"  # the same next step as the entity's request
+    assert f"Caso {number} — cuenta {ENTITY}" in page.locator(".instructions").inner_text()
+    j.both_widths("validar-tras-llamada")
+    page.get_by_label("Solicitar a la Entidad corregir documentos").check()
+    j.fill("Motivo (obligatorio)", "El RUT no es legible.")
+    j.click("Registrar decisión")
+    assert j.h1() == "Mesa de Servicio"
+    j.fill("Número de caso, Entidad o NIT", number)
+    j.click("Filtrar")
+    row = page.locator("table tbody tr")
+    assert row.count() == 1 and "En corrección" in row.inner_text()
+    j.link(number)
+    assert "Llamó para pedir la activación de la cuenta de la Entidad." in page.locator("main").inner_text()
+    j.both_widths("caso-telefonico")
+    j.goto("/mesa/")
+    j.click("Registrar solicitud telefónica")  # the account has its case now: not offered again
+    offered = j.field("Cuenta de la Entidad Estatal (obligatorio)").locator("option").all_inner_texts()
+    assert not any(ENTITY in text for text in offered)
+    j.logout()
+
+    j.login("ana.perez")
+    cases = page.locator("section", has=page.get_by_role("heading", name="Casos con la Mesa de Servicio"))
+    assert number in cases.inner_text() and "En corrección" in cases.inner_text()
+    j.open_task("Corregir documentos")
+    assert f"La Mesa de Servicio pidió corregir documentos del caso {number}." in page.locator(
+        ".instructions"
+    ).inner_text()
+    j.both_widths("corregir-tras-llamada")
+    j.done()

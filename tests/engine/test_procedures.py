@@ -130,6 +130,30 @@ def test_expired_link_offers_a_new_one(make_runner):
     assert [t.name for t in runner.inbox(walk.actor(result.data["user_id"]))] == ["crear_o_solicitar_acceso"]
 
 
+def test_activation_filed_by_phone_follows_the_entitys_path(walk, runner):
+    """13.14 (§7): the Mesa de Servicio files the request for a caller; the case is validated,
+    corrected by the entity's administrator and activated as one the entity sent."""
+    instance_id, admin, account_id = _registered_account(walk)
+    mesa = walk.mesa()
+    started = runner.start("solicitud_telefonica", mesa)
+    call = walk.task(mesa, "registrar_llamada", started.instance_id)
+    offered = runner.task_options(mesa, call.id, "account_id")
+    assert offered == [(str(account_id), "ALCALDIA MUNICIPAL DE CHIA (NIT 899999172-8)")]
+    result = walk.complete(mesa, "registrar_llamada", {"account_id": account_id, **support_form()})
+    case = _one(runner, SupportCase, SupportCase.account_id == account_id)
+    assert (case.kind, case.state, case.created_by) == ("Activación de cuenta", "Abierto", mesa.user_id)
+    assert [t.name for t in result.next_tasks] == ["validar_documentos"]
+    walk.complete(mesa, "validar_documentos", {"decision": "corregir", "reason": "El RUT no es legible."})
+    assert _one(runner, Account, Account.id == account_id).state == "En corrección"
+    walk.complete(walk.actor(admin.user_id), "corregir_documentos", {"correction_notes": "RUT legible."},
+                  started.instance_id)  # fmt: skip
+    walk.complete(mesa, "validar_documentos", {"decision": "activar"})
+    assert _one(runner, Account, Account.id == account_id).state == "Activa"
+    assert _status(runner, started.instance_id) == "completed"
+    another = runner.start("solicitud_telefonica", mesa).next_tasks[0]
+    assert runner.task_options(mesa, another.id, "account_id") == []  # it has its case now
+
+
 def test_existing_nit_leads_to_an_access_request_not_a_second_account(walk, runner):
     owner = walk.make_user("admin.existente")
     account_id = walk.make_active_account(owner, nit="899999172", name="ALCALDIA MUNICIPAL DE CHIA")

@@ -18,6 +18,7 @@ from webui.core.identity import runner
 from webui.core.inputs import MAX_ID
 from webui.core.people import user_id_for
 from webui.core.procedures import FOR_ACCOUNT
+from webui.core.procedures import FOR_ROLE
 from webui.core.procedures import STARTABLE
 
 SCOPES = ("mine", "supervised", "unworkable")
@@ -89,6 +90,8 @@ def start(process_id: str):
     actor = require_person()
     if process_id not in STARTABLE:
         raise ApiError(404, "No existe un trámite con ese nombre que pueda iniciarse.")
+    if process_id in FOR_ROLE and not actor.has_platform_role(FOR_ROLE[process_id]):
+        raise ApiError(403, "Este trámite lo inicia la Mesa de Servicio.")
     payload = body()
     data = None
     if process_id in FOR_ACCOUNT:

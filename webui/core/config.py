@@ -139,7 +139,10 @@ def engine_config(config) -> EngineConfig:
         "base_url": config["BASE_URL"].rstrip("/"),
         "secret_key": config["SECRET_KEY"],
         "max_upload_bytes": int(config["MAX_UPLOAD_BYTES"]),
-        "process_defaults": {"activation_link_ttl": config["ACTIVATION_LINK_TTL"]},
+        "process_defaults": {
+            **EngineConfig().process_defaults,
+            "activation_link_ttl": config["ACTIVATION_LINK_TTL"],
+        },
         "mail_from": config["MAIL_FROM"],
         "staged_upload_ttl": timedelta(hours=float(config["STAGED_UPLOAD_TTL_HOURS"])),
         "max_staged_per_task": int(config["MAX_STAGED_UPLOADS_PER_TASK"]),

@@ -21,6 +21,7 @@ PROCESS_NAMES = {
     "activacion_cuenta": "Activación de la cuenta",
     "solicitud_acceso": "Solicitud de acceso",
     "perfil_mixto": "Perfil Mixto",
+    "solicitud_telefonica": "Solicitud de activación por teléfono",
 }
 
 KIND_BY_STATE = {

@@ -5,6 +5,9 @@ STARTABLE = {
     "registro_entidad": "Registrar cuenta de Entidad Estatal",
     "solicitud_acceso": "Solicitud de acceso",
     "perfil_mixto": "Solicitar Perfil Mixto",
+    "solicitud_telefonica": "Registrar solicitud telefónica",
 }
 # Procedures started for one account: only its Administrador may start them.
 FOR_ACCOUNT = {"perfil_mixto"}
+# Procedures only holders of a platform role start: their first task is in that role's lane.
+FOR_ROLE = {"solicitud_telefonica": "mesa_servicio"}

@@ -70,6 +70,8 @@ DONE_BY_TASK = {
     "validar_documentos": "La decisión quedó registrada en el caso {case_number}.",
     "corregir_documentos": "Los documentos corregidos fueron enviados a la Mesa de Servicio.",
     "revisar_solicitud_acceso": "La decisión quedó registrada y el usuario recibirá un correo.",
+    "registrar_llamada": "La solicitud telefónica quedó registrada con el número de caso {case_number}: "
+    "déselo a quien llama para que haga seguimiento.",
 }
 
 
@@ -102,9 +104,8 @@ def after_completion(result):
     task_name = result.completed.name if result.completed else None
     next_tasks = result.next_tasks
     if next_tasks:
-        message = DONE_BY_TASK.get(task_name or "")
-        if message and "{" not in message:
-            flash(message, "success")
+        if DONE_BY_TASK.get(task_name or ""):
+            flash(done_message(result, task_name), "success")
         return redirect(url_for("tasks.task", task_id=next_tasks[0].id))
     notice = (result.data or {}).get("user_notice") if result.status == "completed" else None
     if notice and current_user.is_authenticated:

@@ -24,6 +24,7 @@ from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.people import full_names
 from webui.core.procedures import FOR_ACCOUNT
+from webui.core.procedures import FOR_ROLE
 from webui.core.procedures import STARTABLE
 from webui.core.redirects import safe_next
 from webui.tasks import holders
@@ -150,6 +151,8 @@ def start(process_id: str):
     if process_id not in STARTABLE:
         abort(404)
     actor = current_actor()
+    if process_id in FOR_ROLE and not actor.has_platform_role(FOR_ROLE[process_id]):
+        abort(404)
     data = None
     if process_id in FOR_ACCOUNT:
         account_id = request.form.get("account_id", type=int)
