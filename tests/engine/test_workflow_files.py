@@ -17,7 +17,8 @@ NS = {
 }
 TASKS = "userTask serviceTask scriptTask businessRuleTask callActivity receiveTask".split()
 NODES = TASKS + "startEvent endEvent intermediateCatchEvent boundaryEvent exclusiveGateway".split()
-PROCESSES = ["activacion_cuenta", "perfil_mixto", "registro_entidad", "registro_usuario", "solicitud_acceso"]
+PROCESSES = ["activacion_cuenta", "perfil_mixto", "registro_entidad", "registro_usuario", "solicitud_acceso",
+             "solicitud_telefonica"]
 
 
 def _root(process_id: str):

@@ -166,6 +166,11 @@ def test_start_only_allowed_procedures(app, people):
         client.post("/tareas/iniciar/perfil_mixto", data={"account_id": people["acct1"]}).status_code == 404
     )
     assert as_user(app, "anonimo").post("/tareas/iniciar/registro_entidad").status_code == 302  # to Entrar
+    # A request by phone is the Mesa de Servicio's: an entity's administrator cannot file one.
+    assert as_user(app, "admin1").post("/tareas/iniciar/solicitud_telefonica").status_code == 404
+    app.extensions["runner"].deploy()
+    started = as_user(app, "mesa").post("/tareas/iniciar/solicitud_telefonica")
+    assert started.status_code == 302 and started.headers["Location"].startswith("/tareas/")
 
 
 def test_option_lists_are_not_served_outside_a_task(app, people):
