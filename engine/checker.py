@@ -331,6 +331,16 @@ def _check_user_task(file, task, diagrams, domain, problems):
             problems.append(Problem(file, text.sourceline, task_id, f"instrucciones: {problem}"))
 
 
+def form_problems(form: str, schema, domain: Domain) -> list[str]:
+    """What the checker would say of form ``form``'s JSON Schema, without a diagram around it
+    (the form editor asks as the analyst types)."""
+    if not isinstance(schema, dict):
+        return [f"{form}: el JSON Schema debe ser un objeto."]
+    problems: list[Problem] = []
+    _check_schema(form, 0, "", form, schema, domain, problems)
+    return [p.message for p in problems]
+
+
 def _check_schema(file, line, task_id, form, schema, domain, problems):
     try:
         Draft7Validator.check_schema(schema)
@@ -372,6 +382,18 @@ def _walk_properties(schema):
         for sub in schema.get(key) or []:
             if isinstance(sub, dict):
                 yield from _walk_properties(sub)
+
+
+def decision_problems(file: str, xml: bytes, domain: Domain) -> list[str]:
+    """What the checker says of one decision table's cells (the DMN editor's harness asks
+    before it evaluates anything)."""
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return [f"{file}:{exc.lineno or 0}: XML mal formado: {exc.msg}"]
+    problems: list[Problem] = []
+    _check_dmn(file, root, domain, problems)
+    return [str(p) for p in problems]
 
 
 def _check_dmn(file, root, domain, problems):

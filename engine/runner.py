@@ -34,7 +34,9 @@ from engine import instances
 from engine import metrics
 from engine import operations
 from engine import uploads
+from engine import workbench
 from engine.actors import Actor
+from engine.checker import check as check_diagrams
 from engine.config import EngineConfig
 from engine.context import CheckContext
 from engine.db import make_engine
@@ -471,6 +473,25 @@ class Runner:
             if row is None:
                 raise NotFound("La versión no existe.")
             return row
+
+    # ---- the analysts' workbench (engine/workbench.py) ---------------------------------------
+    def try_form(self, actor: Actor, name: str, schema, uischema, posted=None) -> workbench.FormTrial:
+        """Form ``name`` drawn from an analyst's schemas, or ``posted`` sample values validated."""
+        with self.transaction() as session:
+            return workbench.try_form(self._check_context(session, actor), name, schema, uischema, posted)
+
+    def try_decision(self, name: str, xml: bytes, values: dict) -> workbench.DecisionTrial:
+        """Decision table ``name`` (DMN ``xml``) evaluated on sample ``values``, nothing stored."""
+        return workbench.try_decision(self.domain, name, xml, values)
+
+    def check(self, diagrams: DiagramSet) -> list:
+        """The checker's problems with a diagram set, nothing deployed (the modeler asks as
+        the analyst edits)."""
+        return check_diagrams(diagrams, self.domain)
+
+    def workbench_catalog(self) -> dict:
+        """The registered service functions (with their parameters), checks and option sources."""
+        return workbench.catalog(self.domain)
 
 
 def _task_event(row: HumanTask, actor: Actor, kind: str, data: dict | None = None) -> InstanceEvent:

@@ -8,8 +8,8 @@ from engine.views import TaskSummary
 from engine.views import TaskView
 from tests.engine.test_formmodel import SCHEMA
 from tests.engine.test_formmodel import UI
-from webui.tasks.render import bind
-from webui.tasks.render import summary
+from webui.core.formrender import bind
+from webui.core.formrender import summary
 
 SUMMARY = TaskSummary("t1", 1, "demo", "pedir", "Pedir", None, None, None, None, None, None)
 

@@ -3,6 +3,8 @@ modeler pages and the API."""
 
 from __future__ import annotations
 
+import json
+
 from flask import abort
 
 from engine.diagrams import sort_uploads
@@ -28,22 +30,14 @@ class Refused(Exception):
         self.messages = messages
 
 
-def deploy_bundle(
-    process_id: str,
-    xml: bytes | None,
-    files: dict[str, bytes] | None = None,
-    *,
-    origin: str = "browser",
-    new_process_file: str | None = None,
-):
-    """Check and deploy ``process_id``'s changed diagram (``xml``, or None to keep it) and other
-    files of the bundle by name (.dmn, lanes.json, forms) -> (new versions, checker problems).
+def bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None, *,
+           new_process_file: str | None = None):  # fmt: skip
+    """The deployed set with ``process_id``'s changed diagram (``xml``, or None to keep it) and
+    other files of the bundle by name (.dmn, lanes.json, forms) in place.
 
-    Raises Refused, deploying nothing, for a file it cannot take or that no process uses. The
-    diagram replaces the process's file, and may not declare a process id that is not deployed
-    (engine.versions.NewProcessRefused, a Conflict): a changed id would leave the old process
-    behind and start another. ``new_process_file`` names a new file instead, for a diagram that
-    is explicitly a new process."""
+    Raises Refused for a file it cannot take or that no process uses. The diagram replaces the
+    process's file; ``new_process_file`` names a new file instead, for a diagram that is
+    explicitly a new process (a Conflict when that file exists)."""
     versions = runner().versions(process_id)
     if not versions:
         abort(404)
@@ -64,6 +58,23 @@ def deploy_bundle(
     unused = unused_uploads(diagrams, {*workflows, *forms} - {source})
     if unused:
         raise Refused(unused)
+    return diagrams
+
+
+def deploy_bundle(
+    process_id: str,
+    xml: bytes | None,
+    files: dict[str, bytes] | None = None,
+    *,
+    origin: str = "browser",
+    new_process_file: str | None = None,
+):
+    """Check and deploy a changed bundle (see ``bundle``) -> (new versions, checker problems).
+
+    Raises Refused, deploying nothing, for a file it cannot take or that no process uses. The
+    diagram may not declare a process id that is not deployed (engine.versions.NewProcessRefused,
+    a Conflict): a changed id would leave the old process behind and start another."""
+    diagrams = bundle(process_id, xml, files, new_process_file=new_process_file)
     try:
         created = runner().deploy(
             diagrams,
@@ -79,3 +90,22 @@ def deploy_bundle(
 def deploy_bpmn(process_id: str, xml: bytes, forms: dict[str, bytes] | None = None, **options):
     """Check and deploy a changed diagram of ``process_id`` -> (new versions, problems)."""
     return deploy_bundle(process_id, xml, forms, **options)
+
+
+def modeler_files(payload: dict) -> dict[str, bytes] | None:
+    """The other files a modeler page sends with its diagram: ``forms`` {file name: JSON} (new
+    forms the form editor kept for it) and ``lanes`` (the whole lanes.json, when the panel
+    changed it). None when they are not of that shape."""
+    forms, lanes = payload.get("forms") or {}, payload.get("lanes")
+    if not isinstance(forms, dict) or not all(isinstance(v, dict) for v in forms.values()):
+        return None
+    if lanes is not None and not isinstance(lanes, dict):
+        return None
+    files = {name: _json_file(form) for name, form in forms.items()}
+    if lanes is not None:
+        files["lanes.json"] = _json_file(lanes)
+    return files
+
+
+def _json_file(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2).encode() + b"\n"

@@ -5,11 +5,13 @@ from flask import Blueprint
 
 from webui.staff import admin
 from webui.staff import dashboard
+from webui.staff import decisions
 from webui.staff import drafts
 from webui.staff import incidents
 from webui.staff import instance_actions
 from webui.staff import instances
 from webui.staff import models
+from webui.staff import workbench
 
 bp = Blueprint("staff", __name__, template_folder="templates")
 
@@ -34,6 +36,18 @@ models_bp.add_url_rule(
 )
 models_bp.add_url_rule("/versiones/<int:version_id>/restaurar", view_func=models.restore, methods=["POST"])
 models_bp.add_url_rule("/versiones/<int:version_id>/paquete.zip", view_func=models.package, methods=["GET"])
+models_bp.add_url_rule("/catalogo", view_func=workbench.catalog, methods=["GET"])
+models_bp.add_url_rule("/formularios/vista-previa", view_func=workbench.form_preview, methods=["POST"])
+models_bp.add_url_rule("/decisiones/probar", view_func=decisions.try_decision, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/decisiones", view_func=decisions.decisions, methods=["GET"])
+models_bp.add_url_rule(
+    "/<process_id>/decisiones/<name>", view_func=decisions.decision_editor, methods=["GET"]
+)
+models_bp.add_url_rule("/<process_id>/decisiones/<name>", view_func=decisions.save_decision, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/formularios", view_func=workbench.forms, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/verificar", view_func=workbench.check_bundle, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/formularios/editor", view_func=workbench.form_editor, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/formularios/editor", view_func=workbench.save_form, methods=["POST"])
 
 instances_bp = Blueprint("instances", __name__, url_prefix="/instancias")
 instances_bp.before_request(instances.operators_only)

@@ -96,11 +96,11 @@ def upload(process_id: str):
             xml=xml.decode("utf-8", "replace") if xml else None,
             title=f"Modelo {process_id}",
         ), 409 if refusal else 422  # fmt: skip
-    flash(_deployed_message(created), "success")
+    flash(deployed_message(created), "success")
     return back
 
 
-def _deployed_message(created) -> str:
+def deployed_message(created) -> str:
     if not created:
         return "Nada cambió: no se creó una versión nueva."
     return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."

@@ -14,10 +14,10 @@ from engine.domain.models import SupportCase
 from engine.errors import NotFound
 from engine.errors import UploadRefused
 from webui.core.extensions import db
+from webui.core.formrender import bind
+from webui.core.formrender import summary
 from webui.core.identity import current_actor
 from webui.core.identity import runner
-from webui.tasks.render import bind
-from webui.tasks.render import summary
 
 DONE_MESSAGES = {
     "completed": "Listo: el trámite terminó.",

@@ -107,15 +107,34 @@
     });
   }
 
-  function init() {
-    document.querySelectorAll("form").forEach(function (form) {
-      if (form.querySelector("[data-conditions]")) {
-        applyConditions(form);
-        form.addEventListener("change", function () { applyConditions(form); });
-      }
-      form.querySelectorAll("select[data-depends-on]").forEach(function (s) { wireDependent(form, s); });
-      if (form.getAttribute("data-upload")) wireUpload(form);
+  function wireForm(form) {
+    if (form.querySelector("[data-conditions]")) {
+      applyConditions(form);
+      form.addEventListener("change", function () { applyConditions(form); });
+    }
+    form.querySelectorAll("select[data-depends-on]").forEach(function (s) { wireDependent(form, s); });
+    if (form.getAttribute("data-upload")) wireUpload(form);
+  }
+  /* The form editor's preview draws a form after the page loaded: it wires it the same way. */
+  window.SecopForms = { wire: function (root) {
+    root.querySelectorAll("form").forEach(function (form) {
+      form.removeAttribute("data-upload"); // a preview never uploads: its page reads the values
+      wireForm(form);
     });
+    root.querySelectorAll(".file-picker .file-input").forEach(wireFilePicker);
+  } };
+
+  /* POST JSON with the page's CSRF token -> {status, body} (the workbench's editors). */
+  window.SecopPostJSON = function (url, csrf, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); });
+  };
+
+  function init() {
+    document.querySelectorAll("form").forEach(wireForm);
     document.querySelectorAll("input[data-autocomplete-url]").forEach(wireAutocomplete);
     document.querySelectorAll(".file-picker .file-input").forEach(wireFilePicker);
     var summary = document.getElementById("resumen-errores");

@@ -38,6 +38,21 @@
     box.focus();
   }
 
+  var PENDING = "secop-formularios:"; // + process id: new forms from the form editor (form-editor.js)
+
+  function pendingForms(container) {
+    try { return JSON.parse(localStorage.getItem(PENDING + container.getAttribute("data-process")) || "{}"); }
+    catch (e) { return {}; }
+  }
+
+  function forgetForms(container, names) {
+    var pending = pendingForms(container);
+    names.forEach(function (name) { delete pending[name]; });
+    localStorage.setItem(PENDING + container.getAttribute("data-process"), JSON.stringify(pending));
+  }
+
+  window.SecopPendingForms = pendingForms; // the properties panel's form picker lists them too
+
   document.addEventListener("DOMContentLoaded", function () {
     var container = document.querySelector('[data-diagram="modeler"]');
     if (!container) return;
@@ -56,13 +71,26 @@
       button.addEventListener("click", function () {
         button.disabled = true;
         say("Verificando…");
+        var sent = [];
         modeler.saveXML({ format: true }).then(function (result) {
+          // New forms the form editor kept in this browser go with the diagram that uses them.
+          var pending = pendingForms(container), files = {};
+          Object.keys(pending).forEach(function (name) {
+            if (result.xml.indexOf('"' + name + '-schema.json"') < 0) return;
+            files["forms/" + name + "-schema.json"] = JSON.stringify(pending[name].schema, null, 2) + "\n";
+            files["forms/" + name + "-uischema.json"] = JSON.stringify(pending[name].uischema, null, 2) + "\n";
+            sent.push(name);
+          });
+          if (window.secopProperties && window.secopProperties.lanes()) {
+            files["lanes.json"] = JSON.stringify(window.secopProperties.lanes(), null, 2) + "\n";
+          }
           return fetch(container.getAttribute("data-save-url"), {
             method: "POST",
             credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": container.getAttribute("data-csrf") },
             body: JSON.stringify({
               xml: result.xml,
+              files: files,
               base_version: Number(container.getAttribute("data-base-version")),
               base_revision: Number(container.getAttribute("data-base-revision"))
             })
@@ -75,6 +103,7 @@
           window.SecopDiagram.markProblems(modeler, problems);
           conflictBox(answer.status === 409 ? answer.body : null);
           if (answer.status === 200) {
+            forgetForms(container, sent);
             container.setAttribute("data-base-revision", String(answer.body.revision));
             say(answer.body.message, problems.length ? "bad" : "ok");
           } else {

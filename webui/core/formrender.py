@@ -1,6 +1,7 @@
 """Draws a task's form: the engine's model of it (engine.formmodel: fields, widgets,
 conditions) bound to one page's values, errors, option lists and documents
-(engine.views.TaskView), for the form macro (templates/macros/form.html).
+(engine.views.TaskView), for the form macro (templates/macros/form.html). Shared by the
+inbox and the analysts' form editor, whose preview must be what the inbox will show.
 
 The engine reads posts and validates; nothing here converts or checks a value."""
 

@@ -1,0 +1,68 @@
+"""Decision tables in the workbench: the harness evaluates the table sent (not the deployed
+one) on the server, as a business rule task would; saving versions only its callers."""
+
+from __future__ import annotations
+
+from tests.analyst.test_bundle_uploads import DMN
+from tests.analyst.test_bundle_uploads import _numbers
+
+TRY = "/modelos/decisiones/probar"
+EDITOR = "/modelos/registro_entidad/decisiones/documentos_requeridos.dmn"
+
+
+def _try(client, xml: bytes, values: dict):
+    return client.post(TRY, json={"name": "documentos_requeridos.dmn", "xml": xml.decode(), "values": values})
+
+
+def test_the_harness_shows_the_rows_that_match_and_the_result(as_user, people):
+    client = as_user(people["analyst"])
+    xml = DMN.read_bytes()
+    plain = _try(
+        client, xml, {"business_area": "Nacional", "organization_type": "Otra", "delegated": "false"}
+    ).json
+    assert [i["expression"] for i in plain["inputs"]] == ["business_area", "organization_type", "delegated"]
+    matched = [r["id"] for r in plain["rules"] if r["matched"]]
+    assert "regla_acto_delegacion" not in matched and "regla_acta_posesion" in matched
+    delegated = _try(
+        client, xml, {"business_area": "Nacional", "organization_type": "Otra", "delegated": "true"}
+    )
+    assert "acto_delegacion" in delegated.json["result"]["documentos_obligatorios"]
+    # the table as edited, not as deployed: a changed output shows in the result at once
+    edited = xml.replace(b'"acta_posesion_ordenador"', b'"acta_de_posesion"')
+    result = _try(client, edited, {"delegated": "false", "business_area": "", "organization_type": ""}).json
+    assert "acta_de_posesion" in result["result"]["documentos_obligatorios"]
+
+
+def test_the_harness_refuses_what_the_checker_refuses(as_user, people):
+    client = as_user(people["analyst"])
+    evil = DMN.read_bytes().replace(b"<text>True</text>", b'<text>__import__("os")</text>', 1)
+    answer = _try(client, evil, {"delegated": "true"}).json
+    assert (
+        answer["rules"] == [] and "llamada a una función no registrada: __import__" in answer["problems"][0]
+    )
+    assert "XML mal formado" in _try(client, b"<definitions", {}).json["problems"][0]
+    assert client.post(TRY, json={"xml": "<x/>", "values": []}).status_code == 400
+
+
+def test_saving_a_table_versions_only_its_callers(as_user, people, runner):
+    client = as_user(people["analyst"])
+    assert "documentos_requeridos.dmn" in client.get("/modelos/registro_entidad/decisiones").get_data(
+        as_text=True
+    )
+    assert 'data-try-url="/modelos/decisiones/probar"' in client.get(EDITOR).get_data(as_text=True)
+    assert client.get("/modelos/registro_entidad/decisiones/otra.dmn").status_code == 404
+    before = _numbers(runner)
+    edited = DMN.read_text().replace(
+        "§5.2 Acta de posesión del Ordenador", "§5.2 Acta de posesión vigente del Ordenador"
+    )
+    saved = client.post(EDITOR, json={"xml": edited})
+    assert saved.json == {
+        "ok": True,
+        "message": "Se desplegó: registro_entidad versión 2, registro_usuario versión 2.",
+    }
+    after = _numbers(runner)
+    assert after["activacion_cuenta"] == before["activacion_cuenta"]
+    broken = edited.replace("<text>True</text>", "<text>import os</text>", 1)
+    refused = client.post(EDITOR, json={"xml": broken})
+    assert refused.status_code == 422 and refused.json["problems"][0]["file"] == "documentos_requeridos.dmn"
+    assert client.post(EDITOR, json={}).status_code == 400

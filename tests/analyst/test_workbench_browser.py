@@ -1,0 +1,129 @@
+"""The analysts' workbench in chromium: the form editor builds a form with a required and a
+conditional field, its preview is the inbox's, "Probar" asks the server's validator, and the
+new form waits in the browser for the diagram that uses it. axe-core on every page."""
+
+from __future__ import annotations
+
+import json
+
+from tests.analyst.test_browser import journey
+from tests.analyst.test_browser import served  # noqa: F401 — the fixture
+
+EDITOR = "#editor-formulario[data-ready='true']"
+# dmn-js's production bundle still carries Inferno's warning about development builds; it
+# logs it as a console error on every page that loads the bundle. Nothing of ours.
+INFERNO_WARNING = "It looks like you're using a minified copy of the development build of Inferno"
+
+
+def our_errors(j) -> list[str]:
+    return [e for e in j.page_errors if not e.startswith(INFERNO_WARNING)]
+
+
+def add_field(page, name, label, kind, required=False, when=None):
+    page.get_by_label("Nombre del campo (variable)").fill(name)
+    page.get_by_label("Etiqueta", exact=True).fill(label)
+    page.get_by_label("Tipo", exact=True).select_option(kind)
+    page.get_by_label("Obligatorio", exact=True).set_checked(required)
+    if when:
+        page.get_by_label("Visible solo si el campo").select_option(when[0])
+        page.get_by_label("tiene el valor").fill(when[1])
+    page.get_by_role("button", name="Agregar el campo").click()
+    page.locator("#lista-campos li", has_text=f"({name})").wait_for()
+
+
+def build_revision_form(page, j):
+    """A new form "revision": Motivo (required), ¿Es urgente? (sí/no) and Justificación,
+    shown and required only when urgent. Returns once the browser keeps it for the modeler."""
+    page.get_by_role("link", name="Nuevo formulario").click()
+    page.wait_for_selector(EDITOR)
+    page.get_by_label("Nombre del formulario").fill("revision")
+    add_field(page, "motivo", "Motivo de la revisión", "text", required=True)
+    add_field(page, "urgente", "¿Es urgente?", "boolean")
+    add_field(page, "justificacion", "Justificación", "text", required=True, when=("urgente", "sí"))
+    preview = page.locator("#vista-previa")
+    preview.get_by_label("Justificación").wait_for(state="attached")
+    assert preview.get_by_label("Justificación").is_hidden()  # until "urgente" is ticked
+    preview.get_by_label("¿Es urgente?").check()
+    assert preview.get_by_label("Justificación").is_visible()
+    page.get_by_role("button", name="Probar").click()
+    result = page.locator("#resultado-prueba")
+    result.filter(has_text="rechazó").wait_for()
+    assert result.inner_text() == "El servidor rechazó los datos de prueba: 2 campos con error."
+    assert preview.locator("#campo-motivo-error").inner_text().endswith("Este campo es obligatorio.")
+    j.step("formulario-probado-con-errores")
+    preview.get_by_label("Motivo de la revisión").fill("Cambio de datos")
+    preview.get_by_label("Justificación").fill("Vence hoy")
+    page.get_by_role("button", name="Probar").click()
+    result.filter(has_text="aceptó").wait_for()
+    assert '"justificacion":"Vence hoy"' in result.inner_text()
+    page.get_by_role("button", name="Guardar para el modelador").click()
+    page.locator("#estado-formulario").filter(has_text="Guardado en este navegador").wait_for()
+    j.step("formulario-guardado")
+
+
+def test_analyst_builds_a_form_and_tries_it(page, served, artifacts_dir):  # noqa: F811
+    base, app, runner = served
+    j = journey(page, base, artifacts_dir, "analyst-form-editor")
+    j.login("ana.analista")
+    j.goto("/modelos/registro_usuario")
+    j.link("Formularios")
+    j.step("formularios")
+    build_revision_form(page, j)
+    kept = page.evaluate("() => localStorage.getItem('secop-formularios:registro_usuario')")
+    schema = json.loads(kept)["revision"]["schema"]
+    assert schema["required"] == ["motivo"]
+    assert schema["allOf"][0]["then"]["required"] == ["justificacion"]
+    assert schema["allOf"][0]["if"]["properties"] == {"urgente": {"const": True}}
+    assert len(runner.versions("registro_usuario")) == 1  # nothing deployed yet
+
+    # An existing form: edit a label, save, and the processes that use it get a version.
+    j.goto("/modelos/registro_entidad/formularios/editor?nombre=validar_entidad")
+    page.wait_for_selector(EDITOR)
+    page.locator("#lista-campos li", has_text="(nit)").get_by_role("button", name="Editar").click()
+    page.get_by_label("Etiqueta", exact=True).fill("NIT de la Entidad")
+    page.get_by_role("button", name="Aplicar los cambios").click()
+    page.locator("#vista-previa").get_by_label("NIT de la Entidad").wait_for()
+    j.step("formulario-existente")
+    page.get_by_role("button", name="Guardar y desplegar").click()
+    page.locator("#estado-formulario").filter(has_text="Se desplegó").wait_for()
+    newest = runner.versions("registro_entidad")[0][0]
+    assert json.loads(newest.files["forms/validar_entidad-schema.json"])["properties"]["nit"]["title"] == (
+        "NIT de la Entidad"
+    )
+    assert j.page_errors == [] and j.violations == []
+
+
+def edit_and_test_the_documents_table(page, j):
+    """Open "documentos_requeridos", change a row's output in dmn-js, test a delegated
+    Entidad (the delegation row matches), then deploy the table."""
+    page.get_by_role("link", name="documentos_requeridos.dmn").click()
+    page.wait_for_selector("#editor-decision[data-ready='true']")
+    cell = page.locator('[data-element-id="regla_acto_delegacion_salida"]')
+    cell.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Backspace")
+    page.keyboard.type('_firmado"')
+    page.get_by_label("¿El Ordenador del Gasto actúa por delegación? (delegated)").select_option("Sí")
+    page.get_by_label("Área de negocio de la Entidad (business_area)").fill("Nacional")
+    page.get_by_role("button", name="Probar", exact=True).click()
+    page.locator("#resultado-salida").wait_for()
+    assert "acto_delegacion_firmado" in page.locator("#resultado-salida").inner_text()
+    assert page.locator("#filas-que-aplican li", has_text="delegación").count() >= 1
+    assert page.locator(".fila-aplica").count() > 0
+    j.step("tabla-probada")
+    page.get_by_role("button", name="Guardar y desplegar").click()
+    page.locator("#estado-tabla").filter(has_text="Se desplegó").wait_for()
+
+
+def test_analyst_edits_and_tests_a_decision_table(page, served, artifacts_dir):  # noqa: F811
+    base, app, runner = served
+    j = journey(page, base, artifacts_dir, "analyst-decision")
+    j.login("ana.analista")
+    j.goto("/modelos/registro_entidad")
+    j.link("Tablas de decisión")
+    j.step("tablas")
+    edit_and_test_the_documents_table(page, j)
+    newest = runner.versions("registro_entidad")[0][0]
+    assert '"acto_delegacion_firmado"' in newest.files["documentos_requeridos.dmn"]
+    assert len(runner.versions("activacion_cuenta")) == 1
+    assert our_errors(j) == [] and j.violations == []
