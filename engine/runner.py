@@ -55,6 +55,7 @@ from engine.lanes import task_key
 from engine.lanes import workable
 from engine.metrics import Figures
 from engine.models import HumanTask
+from engine.models import Incident
 from engine.models import InstanceEvent
 from engine.models import ProcessInstance
 from engine.models import ProcessVersion
@@ -261,6 +262,13 @@ class Runner:
         """Incidents (engine.incidents), oldest first, filtered by process, element, age, words."""
         with self.transaction() as session:
             return incidents.listing(session, status, process_id, element_id, age, text, utcnow(), limit)
+
+    def incident(self, incident_id: int) -> IncidentView:
+        with self.transaction() as session:
+            row = session.get(Incident, incident_id)
+            if row is None:
+                raise NotFound("El incidente no existe.")
+            return IncidentView.of(row)
 
     def instance_incidents(self, instance_id: int) -> list[IncidentView]:
         """Every incident of one instance, newest first."""

@@ -268,3 +268,53 @@ def test_session_writes_need_csrf_but_bearer_writes_do_not(make_app):
         raw = api_tokens.issue("op", operator_id)
     bearer = app.test_client().post(url, json={"reason": "x"}, headers={"Authorization": f"Bearer {raw}"})
     assert bearer.status_code == 200
+
+
+def test_incidents_variables_retry_suspend_and_resume_through_the_api(app, api, tokens, people, runner):
+    """Issue 18 point 6: what an operator does on the pages, through /api/v1."""
+    from tests.analyst.test_instances_pages import _failed_registration
+
+    instance_id = _failed_registration(app, runner, people, "pasaporte.api")
+    operator = tokens["operator"]
+    assert api.get("/api/v1/incidents", headers=tokens["plain"]).status_code == 403
+    [incident] = api.get("/api/v1/incidents", headers=operator).get_json()["incidents"]
+    assert (incident["instance_id"], incident["element_id"], incident["status"]) == (
+        instance_id, "clasificar_documento", "open")  # fmt: skip
+    assert incident["message"].startswith("El paso «Clasificar documento» busca la clave")
+    assert "document_type" in incident["data_keys"]
+    assert api.get("/api/v1/incidents?process_id=otro", headers=operator).get_json() == {"incidents": []}
+    assert api.get("/api/v1/incidents?age=nunca", headers=operator).status_code == 400
+
+    url = f"/api/v1/instances/{instance_id}"
+    refused = api.post(f"{url}/variables", json={"variables": "[1]", "reason": "x"}, headers=operator)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"variables": ["Debe ser un objeto."]}
+    no_reason = api.post(f"{url}/variables", json={"variables": {}}, headers=operator)
+    assert no_reason.status_code == 422
+    data = api.get(url, headers=operator).get_json()["data"]
+    fix = {"variables": {**data, "document_type": "Cédula de ciudadanía"}, "reason": "Es cédula"}
+    fixed = api.post(f"{url}/variables", headers=operator, json=fix)
+    assert fixed.status_code == 200 and fixed.get_json()["data"]["document_type"] == "Cédula de ciudadanía"
+    not_running = api.post(f"{url}/suspend", json={"reason": "x"}, headers=operator)
+    assert not_running.status_code == 409
+
+    retry = f"/api/v1/incidents/{incident['id']}/retry"
+    retried = api.post(retry, json={"reason": "Corregido"}, headers=operator)
+    assert retried.status_code == 200
+    assert retried.get_json() == {
+        "id": instance_id, "status": "running", "ran": ["Clasificar documento"], "failed": None,
+        "waiting": [], "report": "Se ejecutó de nuevo «Clasificar documento»: el trámite sigue su curso.",
+    }  # fmt: skip
+    again = api.post(retry, json={"reason": "x"}, headers=operator)
+    assert again.status_code == 409
+    assert api.get("/api/v1/incidents?status=resolved", headers=operator).get_json()["incidents"][0][
+        "resolution"] == "retried"  # fmt: skip
+
+    suspended = api.post(f"{url}/suspend", json={"reason": "Verificar"}, headers=operator)
+    assert suspended.get_json() == {"id": instance_id, "status": "suspended"}
+    assert api.get("/api/v1/instances?status=suspended", headers=operator).get_json()["total"] == 1
+    resumed = api.post(f"{url}/resume", json={"reason": "Verificado"}, headers=operator)
+    assert resumed.get_json() == {"id": instance_id, "status": "running"}
+    kinds = [e["kind"] for e in api.get(url, headers=operator).get_json()["events"]]
+    assert kinds[-2:] == ["suspended", "resumed"]
+    assert kinds.index("step_failed") < kinds.index("variables_edited") < kinds.index("retried")

@@ -333,3 +333,12 @@ def test_move_the_token_after_a_dry_run_skip_and_suspend_from_the_instance_page(
     assert [e["kind"] for e in view.events][-4:] == ["suspended", "resumed", "skipped", "step_failed"]
     [incident] = runner.incidents()
     assert incident.failures == 1  # the first one was resolved by the move: this is a new one
+
+
+def test_an_operator_inbox_counts_the_open_incidents(app, as_user, people, runner, world):
+    operator = as_user(people["operator"])
+    assert "Incidentes abiertos: 0." in operator.get("/tareas/").get_data(as_text=True)
+    assert "Incidentes abiertos" not in as_user(people["plain"]).get("/tareas/").get_data(as_text=True)
+    _failed_registration(app, runner, people)
+    html = operator.get("/tareas/").get_data(as_text=True)
+    assert '<a href="/instancias/incidentes">Incidentes abiertos: 1</a>' in html

@@ -21,10 +21,12 @@ from schemathesis.specs.openapi.checks import response_headers_conformance
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.checks import status_code_conformance
 
+from engine import incidents
+from engine.db import utcnow
 from tests.engine.onboarding import support_form
 
 LONG_RUN = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
-# Per operation and mode: 17 operations x 2 modes x 8 = 272 requests per database in make test.
+# Per operation and mode: 27 operations x 2 modes x 8 = 432 requests per database in make test.
 EXAMPLES = dict.fromkeys((GenerationMode.POSITIVE, GenerationMode.NEGATIVE), 300 if LONG_RUN else 8)
 CHECKS = [
     not_a_server_error,
@@ -48,6 +50,12 @@ def api(deployed, world):
     started = runner.start("activacion_cuenta", actor, {"account_id": account, "account_name": "A"})
     runner.complete_task(actor, runner.inbox(actor, instance_id=started.instance_id)[0].id, support_form())
     waiting = runner.start("activacion_cuenta", actor, {"account_id": account, "account_name": "A"})
+    with runner.transaction() as session:  # an open incident for /incidents/{incident_id}/retry
+        incident, _ = incidents.record(
+            session, instance_id=started.instance_id, process_id="activacion_cuenta", element_id="x",
+            element_name="X", step="timer", message="m", detail="d", data_keys=[], now=utcnow(),
+        )  # fmt: skip
+        incident_id = incident.id
     with deployed.app_context():
         token = tokens.issue("contrato", user_id)
     known = {
@@ -56,6 +64,7 @@ def api(deployed, world):
         "instance_id": waiting.instance_id,
         "task_id": runner.inbox(actor, instance_id=waiting.instance_id)[0].id,
         "name": "activacion_usuario",
+        "incident_id": incident_id,
     }
     return deployed, {"Authorization": f"Bearer {token}"}, known
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine import incidents
+from engine.db import utcnow
 from tests.engine.onboarding import support_form
 from tests.webui.helpers import PASSWORD
 from tests.webui.helpers import World
@@ -180,6 +182,11 @@ RULES = {
     "api.v1.instances": ("GET", "/api/v1/instances", None, {"operador"}),
     "api.v1.instance": ("GET", "/api/v1/instances/{instance_id}", None, {"operador"}),
     "api.v1.cancel": ("POST", "/api/v1/instances/{instance_id}/cancel", {}, {"operador"}),
+    "api.v1.edit_variables": ("POST", "/api/v1/instances/{instance_id}/variables", {}, {"operador"}),
+    "api.v1.suspend": ("POST", "/api/v1/instances/{instance_id}/suspend", {}, {"operador"}),
+    "api.v1.resume": ("POST", "/api/v1/instances/{instance_id}/resume", {}, {"operador"}),
+    "api.v1.incidents": ("GET", "/api/v1/incidents", None, {"operador"}),
+    "api.v1.retry_incident": ("POST", "/api/v1/incidents/{incident_id}/retry", {}, {"operador"}),
     "api.v1.retry": ("POST", "/api/v1/instances/{instance_id}/retry", {}, {"operador"}),
     "api.v1.migrations": ("POST", "/api/v1/migrations", {}, {"operador"}),
     "api.v1.heatmap": ("GET", "/api/v1/processes/registro_usuario/heatmap", None, {"operador"}),
@@ -234,7 +241,12 @@ def scene(app):
     waiting = runner.start("activacion_cuenta", admin_a, {"account_id": account_a, "account_name": "A"})
     options_task = runner.inbox(admin_a, instance_id=waiting.instance_id)[0].id
     with runner.transaction() as session:
+        incident, _ = incidents.record(  # as the step path opens one
+            session, instance_id=waiting.instance_id, process_id="activacion_cuenta", element_id="x",
+            element_name="X", step="timer", message="m", detail="d", data_keys=[], now=utcnow(),
+        )  # fmt: skip
         ids = {
+            "incident_id": incident.id,
             "request_id": session.scalar(select(AccessRequest.id)),
             "case_id": session.scalar(select(SupportCase.id)),
             "email_id": session.scalar(select(OutboxEmail.id)),

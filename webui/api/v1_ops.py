@@ -144,7 +144,7 @@ def _int_arg(name: str, default=None, maximum: int = MAX_ID, minimum: int = 0):
 
 
 MAX_PER_PAGE = 200
-STATUSES = ("running", "completed", "cancelled", "error")
+STATUSES = ("running", "completed", "cancelled", "error", "suspended")
 SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "id", "-id", "process_id", "status")
 
 
@@ -210,10 +210,80 @@ def cancel(instance_id: int):
     return jsonify({"id": instance_id, "status": "cancelled"})
 
 
+def _retry_json(result) -> dict:
+    return {"id": result.instance_id, "status": result.status, "ran": result.ran, "failed": result.failed,
+            "waiting": result.waiting, "report": result.report}  # fmt: skip
+
+
 def retry(instance_id: int):
+    """Run the element the instance stopped at again; the answer says what happened."""
     actor = require_role(OPERATOR, resource=True)
     runner().instance(instance_id)
-    runner().retry(actor, instance_id, _reason())
+    return jsonify(_retry_json(runner().retry(actor, instance_id, _reason())))
+
+
+def incident_json(incident) -> dict:
+    return {
+        "id": incident.id, "instance_id": incident.instance_id, "process_id": incident.process_id,
+        "element_id": incident.element_id, "element_name": incident.element_name, "step": incident.step,
+        "message": incident.message, "detail": incident.detail, "data_keys": incident.data_keys,
+        "status": incident.status, "failures": incident.failures, "opened_at": iso(incident.opened_at),
+        "updated_at": iso(incident.updated_at), "resolved_at": iso(incident.resolved_at),
+        "resolution": incident.resolution,
+    }  # fmt: skip
+
+
+INCIDENT_STATES = ("open", "resolved", "all")
+INCIDENT_AGES = ("hoy", "semana", "antiguos")
+
+
+def incidents():
+    """Incidents, oldest first, by state, process, element and age (Operador)."""
+    require_role(OPERATOR)
+    status = _choice_arg("status", INCIDENT_STATES, "open")
+    found = runner().incidents(
+        status=None if status == "all" else status,
+        process_id=request.args.get("process_id") or None,
+        element_id=request.args.get("element_id") or None,
+        age=_choice_arg("age", INCIDENT_AGES),
+    )
+    return jsonify({"incidents": [incident_json(i) for i in found]})
+
+
+def retry_incident(incident_id: int):
+    """Retry the element of an open incident (the same as retrying its instance)."""
+    actor = require_role(OPERATOR, resource=True)
+    incident = runner().incident(incident_id)
+    if incident.status != "open":
+        raise ApiError(409, "El incidente ya fue resuelto.")
+    return jsonify(_retry_json(runner().retry(actor, incident.instance_id, _reason())))
+
+
+def edit_variables(instance_id: int):
+    """Replace the instance's variables with ``variables`` (a JSON object), with a reason."""
+    actor = require_role(OPERATOR, resource=True)
+    runner().instance(instance_id)
+    payload = body()
+    variables = payload.get("variables")
+    if not isinstance(variables, dict):
+        errors = {"variables": ["Debe ser un objeto."]}
+        raise ApiError(422, "«variables» debe ser un objeto JSON.", errors=errors)
+    runner().edit_variables(actor, instance_id, variables, _reason())
+    view = runner().instance(instance_id)
+    return jsonify({"id": instance_id, "status": view.status, "data": view.data})
+
+
+def suspend(instance_id: int):
+    actor = require_role(OPERATOR, resource=True)
+    runner().instance(instance_id)
+    runner().suspend(actor, instance_id, _reason())
+    return jsonify({"id": instance_id, "status": "suspended"})
+
+
+def resume(instance_id: int):
+    actor = require_role(OPERATOR, resource=True)
+    runner().instance(instance_id)
+    runner().resume(actor, instance_id, _reason())
     return jsonify({"id": instance_id, "status": runner().instance(instance_id).status})
 
 

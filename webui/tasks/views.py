@@ -23,6 +23,8 @@ from engine.inbox import ORDERS
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.people import full_names
+from webui.core.policy import OPERATOR
+from webui.core.policy import has_role
 from webui.core.procedures import FOR_ACCOUNT
 from webui.core.procedures import FOR_ROLE
 from webui.core.procedures import STARTABLE
@@ -80,6 +82,8 @@ def inbox():
         holders=full_names(t.claimed_by for t in tasks),
         q=request.args.get("q", ""),
         now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        # Operators see how many failed steps wait for them (the queue is /instancias/incidentes).
+        incidents=runner().open_incident_count() if has_role(OPERATOR) else None,
         title="Bandeja de tareas",
     )
 
