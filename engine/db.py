@@ -83,6 +83,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    # An error's message never carries the statement's values (names, emails, documents):
+    # exceptions end up in logs, and a log is no place for personal data.
+    kwargs["hide_parameters"] = True
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         configure_sqlite(engine)

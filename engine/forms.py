@@ -132,11 +132,14 @@ def _has_typename(value) -> bool:
     return False
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls but tab and line breaks, and the invisible bidirectional marks and
+# overrides (RLO turns "gpj.exe" into "exe.jpg" on screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _has_control_characters(value) -> bool:
-    """NUL and other control characters: never meaningful in a form, refused by PostgreSQL."""
+    """NUL, ESC and other control characters, bidi overrides: never meaningful in a form,
+    NUL refused by PostgreSQL, the others able to disguise what a reviewer reads."""
     if isinstance(value, str):
         return bool(_CONTROL.search(value))
     if isinstance(value, list):

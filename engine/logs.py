@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 
+from engine.redact import database_details
 from engine.redact import redact
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
@@ -30,7 +31,7 @@ class JsonFormatter(logging.Formatter):
             "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": database_details(record.getMessage()),
             "pid": record.process,
         }
         for key, value in record.__dict__.items():
@@ -38,7 +39,7 @@ class JsonFormatter(logging.Formatter):
                 continue
             entry[key] = redact({key: value})[key]
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = database_details(self.formatException(record.exc_info))
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -15,3 +15,16 @@ def redact(value: Any) -> Any:
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
+
+
+# PostgreSQL's errors quote the offending values whatever ``hide_parameters`` says:
+# "DETAIL:  Key (email)=(ana@example.gov.co) already exists.", "Failing row contains (…)".
+_DATABASE_DETAIL = re.compile(
+    r"(Key \(.*?\)=\().*?(\) (?:already exists|is not present))|(Failing row contains \().*(\))"
+)
+
+
+def database_details(text: str) -> str:
+    """``text`` (an exception's message or traceback) without the row values a database
+    error quotes: logs are no place for personal data."""
+    return _DATABASE_DETAIL.sub(lambda m: f"{m[1] or m[3]}{MASK}{m[2] or m[4]}", text)

@@ -24,15 +24,18 @@ from engine.config import outbox_lease_from_env
 from engine.db import utcnow
 from engine.domain import credentials
 from engine.domain import models as m
+from engine.domain import platform_roles
 from engine.domain import rules
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
+from engine.errors import DomainError
 from engine.outbox import LogTransport
 from engine.worker import Worker
 from webui.api import tokens
 from webui.core import users
 from webui.core.config import smtp_settings
 from webui.core.extensions import db
+from webui.core.identity import runner
 from webui.core.policy import ROLE_NAMES
 
 DEMO_ACCOUNTS = [
@@ -77,7 +80,7 @@ def _user(username, email, first, last, password, document_number):
             email=email,
             first_names=first,
             last_names=last,
-            document_type="Cédula de Ciudadanía",
+            document_type="Cédula de ciudadanía",
             document_number=document_number,
             phone="6017456788",
             time_zone="(UTC-05:00) Bogotá, Lima, Quito",
@@ -212,8 +215,11 @@ def revoke_role(username, role):
     user = users.find_by_username(username)
     if user is None:
         raise click.ClickException(f"No existe el usuario {username}.")
-    done = users.revoke(user, role)
-    db.session.commit()
+    try:
+        with runner().transaction() as session:
+            done = platform_roles.revoke(session, user.id, role)
+    except DomainError as refused:
+        raise click.ClickException(refused.message) from None
     click.echo(f"{username} ya no tiene el rol {role}." if done else f"{username} no tenía el rol {role}.")
 
 

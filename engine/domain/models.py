@@ -11,10 +11,12 @@ from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -37,7 +39,6 @@ ROLE_BUYER = "Comprador"
 
 class User(Base):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -61,6 +62,13 @@ class User(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_names} {self.last_names}"
+
+
+# "Entrar" and recovery look usernames and emails up in any letter case, so they are unique
+# in any letter case, in the database: two people racing to "Ana" and "ana" cannot both win,
+# whatever a page checked before writing (migration 0009).
+Index("uq_app_user_username_lower", func.lower(User.username), unique=True)
+Index("uq_app_user_email_lower", func.lower(User.email), unique=True)
 
 
 class UserRole(Base):

@@ -1,5 +1,8 @@
 """Pure rules of the guide, free of the database: entity-name normalisation (§6), the NIT
-and its check digit (§6), DIVIPOLA look-ups, password policy (§4), the user's time zone (§4)."""
+and its check digit (§6), DIVIPOLA look-ups, the IANA zone each "Zona horaria" of the
+registration form means (§4).
+The rules of the fields a person types (password, username, phone, document types, the list
+of time zones) are written once, in forms/registrar_usuario-schema.json."""
 
 from __future__ import annotations
 
@@ -66,9 +69,6 @@ def nit_problem(value: str) -> str | None:
     if len(text) != 9:
         return "El NIT de una Entidad Estatal tiene 9 dígitos (sin el dígito de verificación)."
     return None
-
-
-PASSWORD_PATTERN = r"^(?=.*[A-Za-zÁÉÍÓÚÜÑáéíóúüñ])(?=.*[0-9])(?=.*[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ0-9]).{8,}$"
 
 
 @lru_cache(maxsize=1)

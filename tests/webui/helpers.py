@@ -32,7 +32,7 @@ class World:
                 email=f"{username}@example.gov.co",
                 first_names="Nombre",
                 last_names=f"Apellido {n}",
-                document_type="Cédula de Ciudadanía",
+                document_type="Cédula de ciudadanía",
                 document_number=f"10{n:08d}",
                 phone="3001234567",
                 time_zone="(UTC-05:00) Bogotá, Lima, Quito",

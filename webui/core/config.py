@@ -123,6 +123,10 @@ def load(app, test_config: dict | None) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         config.get("SQLALCHEMY_DATABASE_URI") or config["DATABASE_URL"]
     )
+    # Whatever else a configuration sets: a failed statement's values (personal data)
+    # never reach an exception message, hence never a log (engine.db.make_engine likewise).
+    options = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] * 8
     check_secret_key(app)
     check_metrics_token(app)

@@ -16,13 +16,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.domain import models as m
+from engine.domain.platform_roles import PLATFORM_ADMIN
 from webui.core.extensions import db
 from webui.core.extensions import login_manager
 from webui.core.identity import current_actor
 
 ANALYST = "analista"
 OPERATOR = "operador"
-ADMIN = "admin"
+ADMIN = PLATFORM_ADMIN
 MESA = "mesa_servicio"
 SUPERVISOR = "supervisor"  # supervises every shared queue (engine.domain.people)
 ROLE_NAMES = {

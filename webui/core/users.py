@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
@@ -13,17 +12,15 @@ from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.domain import credentials
+from engine.domain import personal_data
 from engine.domain.models import LoginEvent
 from engine.domain.models import User
 from engine.domain.models import UserRole
 from webui.core.extensions import db
+from webui.core.identity import runner
 from webui.core.identity import user_can_login
 
 _hasher = PasswordHasher()
-PASSWORD_RULE = (
-    "La contraseña debe tener por lo menos ocho (8) caracteres e incluir letras, números "
-    "y caracteres especiales."
-)
 
 
 def username_key(username: str) -> str:
@@ -76,14 +73,8 @@ def authenticate(username: str, password: str):
 
 
 def password_problem(password: str) -> str | None:
-    """The guide's rule (§4 recomendación 3), or None when it holds."""
-    ok = (
-        len(password) >= 8
-        and re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]", password)
-        and re.search(r"\d", password)
-        and re.search(r"[^\w\s]|_", password)
-    )
-    return None if ok else PASSWORD_RULE
+    """The guide's rule (§4 recomendación 3) as the registration form writes it, or None."""
+    return personal_data.password_problem(runner().config, password)
 
 
 def new_password_errors(password: str, confirmation: str, field: str) -> dict[str, str]:
@@ -125,12 +116,3 @@ def grant(user, role: str) -> None:
     """Give a platform role (nothing changes if the user holds it already)."""
     if db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role)) is None:
         db.session.add(UserRole(user_id=user.id, role=role))
-
-
-def revoke(user, role: str) -> bool:
-    """Remove a platform role; False when the user did not hold it."""
-    row = db.session.scalar(select(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
-    if row is None:
-        return False
-    db.session.delete(row)
-    return True

@@ -11,12 +11,12 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from engine.domain import personal_data
+from engine.errors import FormInvalid
 from webui.core import users
 from webui.core.extensions import db
+from webui.core.identity import runner
 from webui.people import sessions
-from webui.people.profile import PROFILE_FIELDS
-from webui.people.profile import document_types
-from webui.people.profile import validate_profile
 
 
 @login_required
@@ -30,30 +30,36 @@ def index():
 
 
 def profile():
-    """Mis datos de usuario; ?editar=1 or a POST is "Editar" (D1)."""
+    """Mis datos de usuario; ?editar=1 or a POST is "Editar" (D1). Checked by the
+    registration form's own rules (engine/domain/personal_data.py); what was typed stays."""
     user = current_user.row
+    fields = personal_data.profile_fields(runner().config)
     editing = request.method == "POST" or request.args.get("editar") == "1"
-    values = {name: getattr(user, name) or "" for name, *_ in PROFILE_FIELDS}
+    values = {f.name: getattr(user, f.name) or "" for f in fields}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {name: (request.form.get(name) or "").strip() for name, *_ in PROFILE_FIELDS}
-        errors = validate_profile(values, user)
-        if not errors:
-            for name, value in values.items():
-                setattr(user, name, value)
-            db.session.commit()
+        values = {f.name: request.form.get(f.name, "") for f in fields}
+        try:
+            with runner().transaction() as session:
+                personal_data.update_profile(session, runner().config, user.id, values)
+        except FormInvalid as refused:
+            errors = _first_messages(refused)
+        else:
             flash("Sus datos fueron actualizados.", "success")
             return redirect(url_for("people.profile"))
     return render_template(
         "people/profile.html",
-        fields=PROFILE_FIELDS,
-        labels={f[0]: f[1] for f in PROFILE_FIELDS},
+        fields=fields,
+        labels={f.name: f.title for f in fields},
         values=values,
         errors=errors,
         editing=editing,
-        document_types=document_types(),
         title="Mis datos de usuario",
     ), (422 if errors else 200)
+
+
+def _first_messages(refused: FormInvalid) -> dict[str, str]:
+    return {name: messages[0] for name, messages in refused.errors.items() if messages}
 
 
 def access():
@@ -62,15 +68,14 @@ def access():
     errors: dict[str, str] = {}
     form = request.form.get("formulario")
     if request.method == "POST" and form == "usuario":
-        new = request.form.get("nuevo_usuario", "").strip()
-        other = users.find_by_username(new) if new else None
-        if not new or len(new) < 4 or " " in new:
-            errors["nuevo_usuario"] = "Escriba un nombre de usuario de al menos 4 caracteres, sin espacios."
-        elif other is not None and other.id != user.id:
-            errors["nuevo_usuario"] = f"El nombre de usuario «{new}» ya está registrado. Elija otro."
+        try:
+            with runner().transaction() as session:
+                personal_data.change_username(
+                    session, runner().config, user.id, request.form.get("nuevo_usuario", "")
+                )
+        except FormInvalid as refused:
+            errors["nuevo_usuario"] = _first_messages(refused).get("username", refused.message)
         else:
-            user.username = new
-            db.session.commit()
             flash("Su nombre de usuario fue actualizado.", "success")
             return redirect(url_for("people.access"))
     elif request.method == "POST" and form == "contrasena":

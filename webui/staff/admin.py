@@ -12,8 +12,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from engine.domain import models as m
+from engine.domain import platform_roles
+from engine.errors import DomainError
 from webui.core import users
 from webui.core.extensions import db
+from webui.core.identity import runner
 from webui.core.policy import ADMIN
 from webui.core.policy import ROLE_NAMES
 from webui.core.policy import guard
@@ -59,24 +62,17 @@ def change_role():
     if user is None or role not in ROLE_NAMES:
         flash("Indique un usuario existente y un rol válido.", "error")
         return redirect(url_for("staff.admin.roles"))
-    if request.form.get("accion") == "quitar":
-        if role == ADMIN and _last_admin(user.id):
-            flash("La plataforma debe conservar al menos un Administrador de la plataforma.", "error")
-            return redirect(url_for("staff.admin.roles"))
-        done = users.revoke(user, role)
-        message = f"Se quitó el rol {ROLE_NAMES[role]} a {user.username}." if done else "No tenía ese rol."
-    else:
-        users.grant(user, role)
-        message = f"{user.username} ahora tiene el rol {ROLE_NAMES[role]}."
-    db.session.commit()
+    try:
+        with runner().transaction() as session:
+            if request.form.get("accion") == "quitar":
+                done = platform_roles.revoke(session, user.id, role)
+                message = f"Se quitó el rol {ROLE_NAMES[role]} a {user.username}."
+                message = message if done else "No tenía ese rol."
+            else:
+                platform_roles.grant(session, user.id, role)
+                message = f"{user.username} ahora tiene el rol {ROLE_NAMES[role]}."
+    except DomainError as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("staff.admin.roles"))
     flash(message, "success")
     return redirect(url_for("staff.admin.roles"))
-
-
-def _last_admin(user_id: int) -> bool:
-    others = db.session.scalar(
-        select(func.count())
-        .select_from(m.UserRole)
-        .where(m.UserRole.role == ADMIN, m.UserRole.user_id != user_id)
-    )
-    return not others
