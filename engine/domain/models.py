@@ -66,7 +66,7 @@ class User(Base):
 
 # "Entrar" and recovery look usernames and emails up in any letter case, so they are unique
 # in any letter case, in the database: two people racing to "Ana" and "ana" cannot both win,
-# whatever a page checked before writing (migration 0009).
+# whatever a page checked before writing (migration 0011).
 Index("uq_app_user_username_lower", func.lower(User.username), unique=True)
 Index("uq_app_user_email_lower", func.lower(User.email), unique=True)
 

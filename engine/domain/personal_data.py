@@ -6,7 +6,7 @@ phone, time zones, username and password; no page keeps a copy of a pattern or a
 
 Every write happens in the caller's transaction (on SQLite a ``BEGIN IMMEDIATE`` one, so
 checks and writes are serialised) and ends with a flush: the case-insensitive unique
-indexes (migration 0009) decide a race the checks could not see, and the loser gets the
+indexes (migration 0011) decide a race the checks could not see, and the loser gets the
 form's Spanish message (``FormInvalid``), never a 500."""
 
 from __future__ import annotations

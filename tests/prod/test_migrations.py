@@ -165,7 +165,7 @@ def test_offline_sql_renders_for_postgresql(capsys):
 
 
 def test_case_insensitive_indexes_after_upgrade(empty_database_url):
-    """Migration 0009: "Ana" and "ana" (and two emails differing in case) cannot both exist."""
+    """Migration 0011: "Ana" and "ana" (and two emails differing in case) cannot both exist."""
     migrate(empty_database_url, ("upgrade", "head"))
     insert = text(
         "INSERT INTO app_user (username, email, password_hash, first_names, last_names, document_type,"

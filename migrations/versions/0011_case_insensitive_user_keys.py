@@ -1,7 +1,7 @@
 """usernames and emails unique in any letter case
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 11:00:00
 
 "Entrar" and recovery compare ``lower(username)`` and ``lower(email)``; the plain UNIQUE
@@ -14,8 +14,8 @@ SQLite and PostgreSQL. Refuses to run while case-duplicates exist: resolve them 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
