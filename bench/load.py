@@ -61,11 +61,12 @@ async def browser(base: str, keep_alive: bool, deadline: float, latencies: list,
 
 ENTITY_STEPS = [
     {"entity_name": "Alcaldía Municipal de Chía", "nit": None},
+    {"next_step": "registrar"},  # "Registrar": no Entidad with that NIT
     {"country": "Colombia", "account_type": "Entidad Estatal", "siif_registered": "false",
      "spgr_registered": "true", "spgr_code": "2517501", "business_area": "Público",
      "organization_type": "Entidad Estatal (De acuerdo con la definición del Decreto 1082 del 2015)"},
     {"account_name": "ALCALDIA MUNICIPAL DE CHIA", "short_name": "ALCALDIA MUNICIPAL DE CHIA",
-     "entity_document_type": "NIT", "nit": None, "department": "25", "municipality": "25175",
+     "entity_document_type": "NIT", "department": "25", "municipality": "25175",
      "decentralized": "false", "order": "Territorial", "branch": "Ejecutivo", "sector": "Planeación",
      "entity_type": "Municipio (Alcaldía)", "account_address": "Carrera 11 # 11-29",
      "account_phone": "6018844444", "notification_email": "contratacion@chia.gov.co",

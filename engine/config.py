@@ -23,9 +23,14 @@ class EngineConfig:
     max_upload_bytes: int = 10 * 1024 * 1024
     # Put in the data of every new instance; diagrams read them (e.g. timer durations). A
     # condition cannot test whether a variable exists, so what only one path of a diagram
-    # sets (filed_by_phone: the Mesa de Servicio filed the request for the caller) starts here.
+    # sets starts here: filed_by_phone (the Mesa de Servicio filed the request for the
+    # caller), chosen_account (the account the registration's "Validar" found).
     process_defaults: dict = field(
-        default_factory=lambda: {"activation_link_ttl": "PT48H", "filed_by_phone": False}
+        default_factory=lambda: {
+            "activation_link_ttl": "PT48H",
+            "filed_by_phone": False,
+            "chosen_account": None,
+        }
     )
     mail_from: str = "SECOP II <no-responder@secop.example>"
     # The budget of every step: engine steps, wall time, sizes (engine.budget.Limits).

@@ -217,13 +217,13 @@ def test_tasks_follow_the_engine_rules(app, api, tokens, runner, people):
     assert other.status_code == 404
     entity = {"entity_name": "Alcaldía de Chía", "nit": "899999172"}
     done = api.post(f"/api/v1/tasks/{task_id}/complete", json={"data": entity}, headers=tokens["plain"])
-    assert done.status_code == 200 and done.json["next_tasks"][0]["name"] == "registrar_primera_parte"
+    assert done.status_code == 200 and done.json["next_tasks"][0]["name"] == "registrar_entidad"
     again = api.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {}}, headers=tokens["plain"])
     assert again.status_code == 409
     # the same through the session (no CSRF in this app's config)
     client = app.test_client()
     login(client, people["plain"])
-    assert client.get("/api/v1/tasks").json["tasks"][0]["name"] == "registrar_primera_parte"
+    assert client.get("/api/v1/tasks").json["tasks"][0]["name"] == "registrar_entidad"
 
 
 def test_deliver_message_operator_or_system(api, tokens, runner):

@@ -298,6 +298,7 @@ def test_required_documents_with_official_formats(page, live_server, tmp_path, a
     j.fill("Número de documento", "800197268")
     j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría", "ALCALDIA DE PRUEBA")
     j.click("Validar")
+    j.click("Registrar")
     page.get_by_label("Público", exact=True).check()
     page.get_by_label("Otras Entidades públicas").check()
     j.click("Generar formulario")

@@ -56,12 +56,11 @@ def first_part(**changes) -> dict:
     return data
 
 
-def general_info(nit: str = "899999172", **changes) -> dict:
+def general_info(**changes) -> dict:
     data = {
         "account_name": "ALCALDIA MUNICIPAL DE CHIA",
         "short_name": "ALCALDIA MUNICIPAL DE CHIA",
         "entity_document_type": "NIT",
-        "nit": nit,
         "department": "25",
         "municipality": "25175",
         "decentralized": False,
@@ -206,12 +205,14 @@ class Onboarding:
         return started.instance_id, self.actor(result.data["user_id"])
 
     def register_entity(self, user: Actor, instance_id: int, nit: str = "899999172", **info) -> int:
-        """§6 from "Validar" to "Finalizar"; returns the new account id."""
+        """§6 from "Validar" ("Registrar" when nothing is found) to "Finalizar"; returns the new
+        account id."""
         self.complete(
             user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": nit}, instance_id
         )
+        self.complete(user, "registrar_entidad", {}, instance_id)
         self.complete(user, "registrar_primera_parte", first_part(), instance_id)
-        self.complete(user, "informacion_general", general_info(nit, **info), instance_id)
+        self.complete(user, "informacion_general", general_info(**info), instance_id)
         slots = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
         documents = self.upload(user, "anexar_documentos", slots, instance_id)
         self.complete(user, "anexar_documentos", documents, instance_id)

@@ -24,6 +24,7 @@ def _required_documents(runner, username: str, **answers) -> list[str]:
     user = walk.make_user(username)
     iid = runner.start("registro_entidad", user).instance_id
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": "899999172"}, iid)
+    walk.complete(user, "registrar_entidad", {}, iid)
     walk.complete(user, "registrar_primera_parte", first_part(**answers.get("first", {})), iid)
     walk.complete(user, "informacion_general", general_info(**answers.get("info", {})), iid)
     view = runner.task(user, walk.task(user, "anexar_documentos", iid).id)

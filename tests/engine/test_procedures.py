@@ -155,18 +155,24 @@ def test_activation_filed_by_phone_follows_the_entitys_path(walk, runner):
 
 
 def test_existing_nit_leads_to_an_access_request_not_a_second_account(walk, runner):
+    """13.6: "Validar" with a registered NIT says so and offers "Solicitud de acceso" to that
+    account (no "Buscar cuenta"); "Esperando aprobación" → "Finalizar" sends it."""
     owner = walk.make_user("admin.existente")
     account_id = walk.make_active_account(owner, nit="899999172", name="ALCALDIA MUNICIPAL DE CHIA")
     instance_id, user = walk.register_user()
     walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
     walk.complete(user, "validar_entidad", {"entity_name": "Otro nombre", "nit": "899999172"}, instance_id)
 
-    search = runner.task(user, walk.task(user, "buscar_cuenta", instance_id).id)
-    assert search.data["entity_name"] == "ALCALDIA MUNICIPAL DE CHIA"  # the account found is proposed
-    walk.complete(user, "buscar_cuenta", search.data, instance_id)
-    ask = runner.task(user, walk.task(user, "solicitar_acceso", instance_id).id)
-    assert "ALCALDIA MUNICIPAL DE CHIA" in ask.instructions and "Esperando aprobación" in ask.instructions
-    walk.complete(user, "solicitar_acceso", {}, instance_id)
+    offer = runner.task(user, walk.task(user, "entidad_registrada", instance_id).id)
+    assert offer.summary.title == "Solicitud de acceso"
+    assert "ALCALDIA MUNICIPAL DE CHIA" in offer.instructions and "ya está registrada" in offer.instructions
+    assert offer.form.submit_text == "Solicitud de acceso"
+    walk.complete(user, "entidad_registrada", {"next_step": "solicitar"}, instance_id)
+    waiting = runner.task(user, walk.task(user, "esperando_aprobacion", instance_id).id)
+    assert "Esperando aprobación" in waiting.instructions and waiting.form.submit_text == "Finalizar"
+    assert walk.emails("solicitud_acceso_recibida") == []  # nothing is sent before "Finalizar"
+    walk.complete(user, "esperando_aprobacion", {}, instance_id)
+    assert [t.name for t in runner.inbox(user)] == []  # no "Buscar cuenta", no "Solicitar acceso"
     assert walk.emails("solicitud_acceso_recibida")[0].to_addr == "admin.existente@example.gov.co"
 
     owner = walk.actor(owner.user_id)
@@ -185,6 +191,33 @@ def test_existing_nit_leads_to_an_access_request_not_a_second_account(walk, runn
     assert _one(runner, AccessRequest, AccessRequest.user_id == user.user_id).state == "Aceptado"
     assert walk.emails("acceso_aceptado")[0].to_addr == "ana.perez@example.gov.co"
     assert _status(runner, instance_id) == "completed"
+
+
+def test_validar_otra_entidad_and_the_validated_nit_is_fixed(walk, runner):
+    """13.6 and 13.7: a new NIT says nothing was found and offers "Registrar"; either page goes
+    back to "Validar"; the NIT validated is the one registered whatever the form posts later."""
+    owner = walk.make_user("admin.existente")
+    walk.make_active_account(owner, nit="899999172", name="ALCALDIA MUNICIPAL DE CHIA")
+    user = walk.make_user("registradora")
+    iid = runner.start("registro_entidad", user).instance_id
+    by_name = {"entity_name": "ALCALDIA MUNICIPAL DE CHIA", "nit": "900000001"}
+    walk.complete(user, "validar_entidad", by_name, iid)
+    walk.complete(user, "entidad_registrada", {"next_step": "validar"}, iid)  # found by name
+    walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Cota", "nit": "899999173"}, iid)
+    offer = runner.task(user, walk.task(user, "registrar_entidad", iid).id)
+    assert offer.summary.title == "Registrar" and offer.form.submit_text == "Registrar"
+    assert "No se encontró ninguna Entidad Estatal" in offer.instructions
+    assert "899999173" in offer.instructions
+    walk.complete(user, "registrar_entidad", {"next_step": "validar"}, iid)
+    walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Cota", "nit": "899999174"}, iid)
+    walk.complete(user, "registrar_entidad", {}, iid)  # the hidden field says "registrar" again
+    walk.complete(user, "registrar_primera_parte", first_part(), iid)
+    general = runner.task(user, walk.task(user, "informacion_general", iid).id)
+    assert general.form.field("nit") is None and "899999174" in general.instructions
+    walk.complete(user, "informacion_general", general_info(nit="899999172"), iid)  # a forged NIT
+    slots = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
+    walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots, iid), iid)
+    assert walk.account_id("899999174") is not None and _count(runner, Account) == 2
 
 
 def test_search_not_found_returns_to_search_with_a_message(walk, runner):
@@ -326,6 +359,7 @@ def test_modify_returns_to_the_first_part_keeping_what_was_typed(walk, runner):
     started = runner.start("registro_entidad", user)
     iid = started.instance_id
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": "899999172"}, iid)
+    walk.complete(user, "registrar_entidad", {}, iid)
     walk.complete(user, "registrar_primera_parte", first_part(), iid)
     walk.complete(user, "informacion_general", {"action": "modificar", "account_phone": "6018844444"}, iid)
     again = runner.task(user, walk.task(user, "registrar_primera_parte", iid).id)
@@ -340,11 +374,12 @@ def test_private_entity_needs_a_recent_certificate(walk, runner):
     user = walk.make_user("privada")
     iid = runner.start("registro_entidad", user).instance_id
     walk.complete(user, "validar_entidad", {"entity_name": "Fundación Privada", "nit": "900123456"}, iid)
+    walk.complete(user, "registrar_entidad", {}, iid)
     walk.complete(user, "registrar_primera_parte", first_part(business_area="Privado"), iid)
     walk.complete(
         user,
         "informacion_general",
-        general_info("900123456", account_name="FUNDACION PRIVADA", short_name="FUNDACION PRIVADA"),
+        general_info(account_name="FUNDACION PRIVADA", short_name="FUNDACION PRIVADA"),
         iid,
     )
     view = runner.task(user, walk.task(user, "anexar_documentos", iid).id)
@@ -376,6 +411,7 @@ def test_delegation_adds_documents(walk, runner):
     user = walk.make_user("delega")
     iid = runner.start("registro_entidad", user).instance_id
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": "899999172"}, iid)
+    walk.complete(user, "registrar_entidad", {}, iid)
     walk.complete(user, "registrar_primera_parte", first_part(), iid)
     walk.complete(user, "informacion_general", general_info(delegated=True), iid)
     view = runner.task(user, walk.task(user, "anexar_documentos", iid).id)
@@ -396,6 +432,7 @@ def test_one_account_per_nit(walk, runner):
     for user in (first, second):  # both pass "Validar" before either finishes
         iid = runner.start("registro_entidad", user).instance_id
         walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": "899999172"}, iid)
+        walk.complete(user, "registrar_entidad", {}, iid)
         walk.complete(user, "registrar_primera_parte", first_part(), iid)
         walk.complete(user, "informacion_general", general_info(), iid)
         instances.append(iid)
@@ -516,6 +553,7 @@ def test_one_account_per_nit_under_concurrent_finalizar(walk, runner):
     for user in users:
         iid = runner.start("registro_entidad", user).instance_id
         walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": "899999172"}, iid)
+        walk.complete(user, "registrar_entidad", {}, iid)
         walk.complete(user, "registrar_primera_parte", first_part(), iid)
         walk.complete(user, "informacion_general", general_info(), iid)
         task = walk.task(user, "anexar_documentos", iid)

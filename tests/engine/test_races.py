@@ -62,8 +62,9 @@ def _ready_to_finish(walk: Onboarding, username: str):
     walk.complete(
         user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": NIT}, instance
     )
+    walk.complete(user, "registrar_entidad", {}, instance)
     walk.complete(user, "registrar_primera_parte", first_part(), instance)
-    walk.complete(user, "informacion_general", general_info(NIT), instance)
+    walk.complete(user, "informacion_general", general_info(), instance)
     documents = walk.upload(user, "anexar_documentos", SLOTS, instance)
     task = walk.task(user, "anexar_documentos", instance)
     return user, task, documents

@@ -31,8 +31,9 @@ def _at_documents(runner, nit: str = "899999172", username: str = "ana.perez"):
     walk.complete(
         user, "validar_entidad", {"entity_name": "Alcaldía de Chía", "nit": nit}, started.instance_id
     )
+    walk.complete(user, "registrar_entidad", {}, started.instance_id)
     walk.complete(user, "registrar_primera_parte", first_part(), started.instance_id)
-    walk.complete(user, "informacion_general", general_info(nit), started.instance_id)
+    walk.complete(user, "informacion_general", general_info(), started.instance_id)
     return walk, user, walk.task(user, "anexar_documentos", started.instance_id)
 
 
@@ -102,8 +103,9 @@ def test_staged_uploads_are_capped_per_task_and_per_person(make_runner):
     started = runner.start("registro_entidad", user)
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía de Cota", "nit": "899999173"},
                   started.instance_id)  # fmt: skip
+    walk.complete(user, "registrar_entidad", {}, started.instance_id)
     walk.complete(user, "registrar_primera_parte", first_part(), started.instance_id)
-    walk.complete(user, "informacion_general", general_info("899999173"), started.instance_id)
+    walk.complete(user, "informacion_general", general_info(), started.instance_id)
     second = walk.task(user, "anexar_documentos", started.instance_id)
     for _ in range(2):
         runner.stage_document(user, second.id, SLOT, "rut.pdf", PDF)

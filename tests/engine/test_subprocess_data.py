@@ -13,8 +13,9 @@ def test_completion_result_shows_data_set_inside_a_call_activity(runner):
     instance_id, user = walk.register_user("ana.datos")
     walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": "899999172"})
+    walk.complete(user, "registrar_entidad", {})
     walk.complete(user, "registrar_primera_parte", first_part())
-    walk.complete(user, "informacion_general", general_info("899999172"))
+    walk.complete(user, "informacion_general", general_info())
     slots = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
     result = walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots))
     assert result.data["account_id"] == walk.account_id("899999172")

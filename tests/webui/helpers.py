@@ -207,6 +207,7 @@ class Actions:
         task = self.tasks()[0]
         nxt = self.post(task, {"registration_path": "registrar"}).headers["Location"]
         nxt = self.post(nxt, {"entity_name": name, "nit": nit}).headers["Location"]
+        nxt = self.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
         nxt = self.post(
             nxt,
             {
@@ -222,7 +223,6 @@ class Actions:
                 "account_name": name,
                 "short_name": name,
                 "entity_document_type": "NIT",
-                "nit": nit,
                 "department": "05",
                 "municipality": "05001",
                 "decentralized": "false",
@@ -271,6 +271,7 @@ class Actions:
         task = self.tasks()[0]
         nxt = self.post(task, {"registration_path": "registrar"}).headers["Location"]
         nxt = self.post(nxt, {"entity_name": name, "nit": nit}).headers["Location"]
+        nxt = self.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
         first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",
                       "organization_type": "Otras Entidades públicas"}  # fmt: skip
         return self.post(nxt, first_part).headers["Location"]

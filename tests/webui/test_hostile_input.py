@@ -67,6 +67,7 @@ def _general_information_task(app, client, world) -> str:
     task = client.post(task, data={"entity_name": "ALCALDIA DE PRUEBA", "nit": "800197268"}).headers[
         "Location"
     ]
+    task = client.post(task, data={"next_step": "registrar"}).headers["Location"]  # "Registrar"
     first_part = {
         "country": "Colombia",
         "account_type": "Entidad Estatal",

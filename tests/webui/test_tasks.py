@@ -157,6 +157,7 @@ def test_refused_upload_is_reported_with_other_errors(actions, client):
     task = actions.tasks()[0]
     nxt = actions.post(task, {"registration_path": "registrar"}).headers["Location"]
     nxt = actions.post(nxt, {"entity_name": "ALCALDIA DE PRUEBA", "nit": "800197268"}).headers["Location"]
+    nxt = actions.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
     first_part = client.get(nxt).get_data(as_text=True)
     assert "Generar formulario" in first_part
     # without JavaScript the conditional field is visible, with the condition spelled out
@@ -267,6 +268,7 @@ def test_parent_entity_chosen_by_its_directorio_name(actions, client, world, app
     task = actions.tasks()[0]
     nxt = actions.post(task, {"registration_path": "registrar"}).headers["Location"]
     nxt = actions.post(nxt, {"entity_name": "INSTITUTO DE PRUEBA", "nit": "800197268"}).headers["Location"]
+    nxt = actions.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
     first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",
                   "organization_type": "Otras Entidades públicas"}  # fmt: skip
     nxt = actions.post(nxt, first_part).headers["Location"]

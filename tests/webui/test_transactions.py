@@ -91,6 +91,7 @@ def _general_information_task(actions) -> str:
     part, up to the "Información general" form of §6."""
     nxt = actions.post("/tareas/iniciar/registro_entidad").headers["Location"]
     nxt = actions.post(nxt, {"entity_name": "ALCALDIA DE PRUEBA", "nit": "800197268"}).headers["Location"]
+    nxt = actions.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
     nxt = actions.post(
         nxt,
         {

@@ -67,6 +67,8 @@ DONE_BY_TASK = {
     "solicitar_perfil_mixto": SENT_TO_MESA,
     "solicitar_acceso": "Su solicitud de acceso quedó «Esperando aprobación». Comuníquese con el Usuario "
     "Administrador de la cuenta para que la acepte.",
+    "esperando_aprobacion": "Su solicitud de acceso fue enviada y quedó «Esperando aprobación». Comuníquese "
+    "con el Usuario Administrador de la cuenta para que la acepte; la decisión le llegará por correo.",
     "validar_documentos": "La decisión quedó registrada en el caso {case_number}.",
     "corregir_documentos": "Los documentos corregidos fueron enviados a la Mesa de Servicio.",
     "revisar_solicitud_acceso": "La decisión quedó registrada y el usuario recibirá un correo.",

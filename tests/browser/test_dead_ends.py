@@ -1,0 +1,117 @@
+"""Issue 13, dead ends in registering an Entidad (points 6, 7, 8, 9), walked in chromium.
+
+As in test_guide_walks.py: what came before is prepared directly (World) or through the
+procedures (the test client), the part under test is clicked through by visible labels and
+text, every page is checked with axe-core (any violation fails) at 390 px and 1280 px, and
+the screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.browser.test_guide_walks import Walk
+from tests.browser.test_guide_walks import release
+from tests.browser.test_guide_walks import seed
+
+
+def nit_of(app, account_id: int) -> str:
+    from engine.domain.models import Account
+    from webui.core.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(Account.nit).where(Account.id == account_id))
+
+
+def begin_validar(j: Walk):
+    """From the start page of a user without an account to the guide's "Validar"."""
+    j.click("Registrar cuenta de Entidad Estatal")
+    assert j.h1() == "Validar"
+
+
+# --------------------------------------------------------------------------- 6
+
+
+def test_a_registered_entity_is_said_so_and_offers_solicitud_de_acceso(
+    page, live_server, tmp_path, artifacts_dir
+):
+    """13.6: "Validar" with the NIT of a registered Entidad says so in words and offers
+    "Solicitud de acceso" to it (never "Buscar cuenta"); "Esperando aprobación", "Finalizar";
+    the request reaches "Mis registros" and the administrator's tasks."""
+    config, app, _actions, world = seed(tmp_path)
+    admin = world.user("admin.gobernacion")
+    account_id = world.account("GOBERNACION DE PRUEBA", admin=admin)
+    nit = nit_of(app, account_id)
+    world.user("nuevo.usuario")
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "d6")
+    j.login("nuevo.usuario")
+    begin_validar(j)
+    j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría", "Gobernación de prueba")
+    j.fill("Número de documento", nit)
+    j.click("Validar")
+
+    assert j.h1() == "Solicitud de acceso"
+    said = page.locator(".instructions").inner_text()
+    assert f"La Entidad Estatal GOBERNACION DE PRUEBA (NIT {nit}) ya está registrada en el SECOP II" in said
+    assert "Buscar cuenta" not in page.content()
+    assert page.get_by_role("button", name="Validar otra Entidad").is_visible()
+    j.both_widths("ya-registrada")
+    j.click("Solicitud de acceso")
+
+    assert j.h1() == "Esperando aprobación"
+    assert "Estado: Esperando aprobación" in page.locator(".instructions").inner_text()
+    j.both_widths("esperando-aprobacion")
+    j.click("Finalizar")
+    assert "quedó «Esperando aprobación»" in j.flash()
+    assert page.get_by_role("heading", name="Tareas pendientes").count() == 0  # nothing left behind
+    j.goto("/usuario/registros")
+    row = page.locator("tr", has_text="GOBERNACION DE PRUEBA").inner_text()
+    assert "Pendiente" in row
+    j.both_widths("mis-registros")
+    j.logout()
+
+    j.login("admin.gobernacion")
+    j.link("Bandeja de tareas")
+    j.open_task("Revisar solicitud de acceso")
+    j.step("revisar")
+    j.done()
+
+
+def test_a_new_nit_shows_registrar_and_the_nit_stays_fixed(page, live_server, tmp_path, artifacts_dir):
+    """13.6: a NIT nobody registered shows the guide's "Registrar" before the first part;
+    "Validar otra Entidad" goes back. 13.7: "Información general" shows the validated NIT
+    fixed, with no field to change it, and the account is registered with it."""
+    config, app, _actions, world = seed(tmp_path)
+    world.user("ana.perez")
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "d7")
+    j.login("ana.perez")
+    begin_validar(j)
+    j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría", "ALCALDIA DE PRUEBA")
+    j.fill("Número de documento", "800197261")
+    j.click("Validar")
+    assert j.h1() == "Registrar"
+    assert "No se encontró ninguna Entidad Estatal" in page.locator(".instructions").inner_text()
+    j.click("Validar otra Entidad")  # a typo in the NIT
+    assert j.h1() == "Validar"
+    assert j.field("Número de documento").input_value() == "800197261"  # kept, to correct
+    j.fill("Número de documento", "800197268")
+    j.click("Validar")
+    assert j.h1() == "Registrar" and "800197268" in page.locator(".instructions").inner_text()
+    j.both_widths("registrar")
+    j.click("Registrar")
+
+    assert j.h1() == "Registrar – primera parte"
+    page.get_by_label("Público", exact=True).check()
+    page.get_by_label("Otras Entidades públicas").check()
+    j.click("Generar formulario")
+    assert j.h1() == "Información general"
+    fixed = "NIT de la Entidad (validado, no se puede cambiar): 800197268"
+    assert fixed in page.locator(".instructions").inner_text()
+    assert page.get_by_label("NIT", exact=False).count() == 0  # no field to type another NIT
+    j.both_widths("informacion-general-nit-fijo")
+    j.fill_general_information()
+    j.click("Continuar")
+    assert j.h1() == "Anexar documentos"
+    j.done()
