@@ -39,16 +39,6 @@ def username_available(ctx: CheckContext, value, data) -> str | None:
     return None
 
 
-@check("email_available")
-def email_available(ctx: CheckContext, value, data) -> str | None:
-    taken = ctx.session.scalar(select(User.id).where(func.lower(User.email) == str(value).lower()))
-    if taken is not None:
-        return (
-            "Ya existe un usuario registrado con este correo electrónico. Si es suyo, recupere su contraseña."
-        )
-    return None
-
-
 @check("entity_name_normalized")
 def entity_name_normalized(ctx: CheckContext, value, data) -> str | None:
     normalized = rules.normalize_entity_name(str(value))

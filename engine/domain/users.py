@@ -65,15 +65,18 @@ def create_user(
     password: dict,
     time_zone: str,
     organization_name: str | None = None,
-) -> int:
-    """A new user, "Pendiente de confirmación" until the emailed link is followed (§4 sección 2)."""
-    lowered = func.lower
-    if ctx.session.scalar(select(User.id).where(lowered(User.username) == username.lower())) is not None:
+) -> int | None:
+    """A new user, "Pendiente de confirmación" until the emailed link is followed (§4 sección 2).
+
+    An email that already has a user creates nothing and returns None: the registrant sees
+    what every registrant sees ("Le enviamos un mensaje…") and the address's owner is told
+    by email, so the form never says which emails are registered (issue 17.14)."""
+    if _user_with_email(ctx, email) is not None:
+        return _tell_the_owner(ctx, email)
+    if _username_taken(ctx, username):
         raise DomainError(
             f"El nombre de usuario «{username}» ya está registrado. Elija otro.", field="username"
         )
-    if ctx.session.scalar(select(User.id).where(lowered(User.email) == email.lower())) is not None:
-        raise DomainError("Ya existe un usuario registrado con este correo electrónico.", field="email")
     user = User(
         username=username,
         email=email,
@@ -88,22 +91,51 @@ def create_user(
         status=USER_PENDING,
         created_at=ctx.now,
     )
-    ctx.session.add(user)
     try:
-        # Two registrations racing for the same username/email: the UNIQUE index decides, and
-        # the runner rolls the whole step back when the DomainError reaches it.
-        ctx.session.flush()
+        # Two registrations racing for one username or email: the case-insensitive unique
+        # indexes decide; the loser gets the same answers as above.
+        with ctx.session.begin_nested():
+            ctx.session.add(user)
     except IntegrityError:
-        raise DomainError(
-            "El nombre de usuario o el correo electrónico ya están registrados.", field="username"
-        ) from None
+        if _username_taken(ctx, username):
+            raise DomainError(
+                f"El nombre de usuario «{username}» ya está registrado. Elija otro.", field="username"
+            ) from None
+        return _tell_the_owner(ctx, email)
     ctx.record("usuario_creado", user_id=user.id, username=username)
     return user.id
 
 
+def _user_with_email(ctx: StepContext, email: str) -> User | None:
+    return ctx.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def _username_taken(ctx: StepContext, username: str) -> bool:
+    taken = ctx.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    return taken is not None
+
+
+def _tell_the_owner(ctx: StepContext, email: str) -> None:
+    owner = _user_with_email(ctx, email)
+    ctx.queue_email(
+        owner.email,
+        "intento_registro",
+        first_names=owner.first_names,
+        username=owner.username,
+        link=f"{ctx.config.base_url}/recuperar",
+    )
+    ctx.record("registro_con_correo_registrado", user_id=owner.id)
+    return None
+
+
 @service("issue_activation_token")
 def issue_activation_token(ctx: StepContext, user_id: int) -> str:
-    """Email a fresh single-use activation link with the username; return only its SHA-256."""
+    """Email a fresh single-use activation link with the username; return only its SHA-256.
+
+    Without a user (the email was already registered, see ``create_user``) the link goes
+    to nobody: the registration waits and expires like one whose email was never opened."""
+    if user_id is None:
+        return token_hash(secrets.token_urlsafe(32))
     user = _get_user(ctx, user_id)
     token = secrets.token_urlsafe(32)
     template = "nuevo_enlace" if user.activation_links_sent else "activacion_usuario"

@@ -112,13 +112,6 @@ RULES = [
     ),
     (
         "registrar_usuario",
-        {"email": "OTRA@example.gov.co"},
-        {"email": "YA.REGISTRADO@example.gov.co"},
-        "email",
-        "Ya existe un usuario registrado con este correo electrónico. Si es suyo, recupere su contraseña.",
-    ),
-    (
-        "registrar_usuario",
         {"document_number": "52123456"},
         {"document_number": "52.123.456"},
         "document_number",

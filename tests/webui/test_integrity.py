@@ -318,3 +318,20 @@ def test_a_failing_statement_logs_no_personal_data(app, world):
         assert "SQL parameters hidden" in line
         for personal in (secret, "Nombre Secreto", "SECRETO123", "Dato.Personal"):
             assert personal not in line  # PostgreSQL's DETAIL quoted the email even so
+
+
+def test_a_changed_email_is_told_to_the_previous_address(app, world):
+    """Found while attacking: a stolen session could move the account to the thief's address
+    unnoticed (then "Recuperar contraseña" keeps it). The previous address is told."""
+    from engine.models import OutboxEmail
+    from webui.core.extensions import db
+
+    world.user("correo.viejo")
+    client = _client(app, "correo.viejo")
+    assert client.post("/usuario/datos", data=VALID_PROFILE).status_code == 302
+    assert client.post("/usuario/datos", data=VALID_PROFILE).status_code == 302  # unchanged: no email
+    with app.app_context():
+        sent = db.session.execute(select(OutboxEmail.to_addr, OutboxEmail.template, OutboxEmail.body)).all()
+    told = [(row.to_addr, row.template) for row in sent]
+    assert told == [("correo.viejo@example.gov.co", "correo_cambiado")]
+    assert "ana.ruiz@example.gov.co" in sent[0].body and "Mesa de Servicio" in sent[0].body
