@@ -127,3 +127,57 @@ def test_analyst_edits_and_tests_a_decision_table(page, served, artifacts_dir): 
     assert '"acto_delegacion_firmado"' in newest.files["documentos_requeridos.dmn"]
     assert len(runner.versions("activacion_cuenta")) == 1
     assert our_errors(j) == [] and j.violations == []
+
+
+ADD_USER_TASK = """() => {
+  const m = window.secopModeler;
+  const modeling = m.get('modeling'), factory = m.get('elementFactory'), registry = m.get('elementRegistry');
+  const task = modeling.createShape(factory.createShape({ type: 'bpmn:UserTask' }), { x: 1800, y: 380 },
+                                    registry.get('Participant_registro_usuario'));
+  modeling.updateProperties(task, { id: 'revision_final', name: 'Revisión final' });
+  modeling.reconnectEnd(registry.get('f_fin_solicitud'), task, { x: 1800, y: 380 });
+  modeling.connect(task, registry.get('fin'));
+  return task.id;
+}"""
+SELECT = """(id) => {
+  const m = window.secopModeler;
+  m.get('selection').select(m.get('elementRegistry').get(id));
+}"""
+
+
+def test_properties_panel_edits_what_the_engine_reads(page, served, artifacts_dir):  # noqa: F811
+    base, app, runner = served
+    j = journey(page, base, artifacts_dir, "analyst-panel")
+    j.login("ana.analista")
+    j.goto("/modelos/registro_usuario/modelador")
+    page.wait_for_selector('[data-diagram="modeler"][data-ready="true"]')
+    assert page.evaluate(ADD_USER_TASK) == "revision_final"
+    page.evaluate(SELECT, "revision_final")
+    panel = page.locator("#panel-propiedades")
+    panel.get_by_label("Formulario").select_option("registrar_usuario")
+    panel.get_by_label("Instrucciones para la persona").fill("Revise y confirme.")
+    panel.get_by_label("Instrucciones para la persona").blur()
+    j.step("tarea-de-usuario")
+    # A service task: a wrong parameter name is flagged at once, before any save.
+    page.evaluate(SELECT, "crear_usuario")
+    assert panel.get_by_label("Función").input_value() == "create_user"
+    panel.get_by_role("button", name="Agregar parámetro").click()
+    panel.get_by_label("Nombre del parámetro").last.fill("apodo")
+    flagged = panel.locator("#problemas-parametros")
+    assert "parámetro desconocido 'apodo'" in flagged.inner_text()
+    panel.get_by_label("Expresión del valor").last.fill("first_names")
+    panel.get_by_label("Expresión del valor").last.blur()
+    # ...and the engine's checker, asked as one edits, marks the element too.
+    badge = page.locator('.djs-overlays[data-container-id="crear_usuario"] .problem-badge')
+    badge.wait_for()
+    assert "parámetro desconocido 'apodo'" in page.locator("#problemas-elemento").inner_text()
+    j.step("parametro-equivocado")
+    panel.get_by_role("button", name="Quitar el parámetro apodo").click()
+    page.locator('.djs-overlays[data-container-id="crear_usuario"] .problem-badge').wait_for(state="detached")
+    # A lane's role: the lane's rule travels with the draft as lanes.json.
+    page.evaluate(SELECT, "Lane_Usuario")
+    assert panel.get_by_label("Quién trabaja las tareas del carril").input_value() == "owner"
+    xml = page.evaluate("() => window.secopModeler.saveXML().then(r => r.xml)")
+    assert 'value="registrar_usuario-schema.json"' in xml and "Revise y confirme." in xml
+    assert page.locator("#resumen-verificador").inner_text() == "El verificador no encontró problemas."
+    assert our_errors(j) == [] and j.violations == []

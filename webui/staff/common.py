@@ -43,3 +43,9 @@ def newest_version(process_id: str):
     if not versions:
         abort(404)
     return versions[0][0]
+
+
+def deployed_message(created) -> str:
+    if not created:
+        return "Nada cambió: no se creó una versión nueva."
+    return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."

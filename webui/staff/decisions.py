@@ -13,8 +13,8 @@ from webui.core.authoring import Refused
 from webui.core.authoring import deploy_bundle
 from webui.core.authoring import problem_dicts
 from webui.core.identity import runner
+from webui.staff.common import deployed_message
 from webui.staff.common import newest_version
-from webui.staff.models import deployed_message
 
 MAX_INPUTS = 200
 

@@ -24,7 +24,9 @@ from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.policy import ANALYST
 from webui.core.policy import guard
+from webui.staff.common import deployed_message
 from webui.staff.common import user_names
+from webui.staff.workbench import panel_data
 
 
 def analysts_only():
@@ -100,10 +102,6 @@ def upload(process_id: str):
     return back
 
 
-def deployed_message(created) -> str:
-    if not created:
-        return "Nada cambió: no se creó una versión nueva."
-    return "Se desplegó: " + ", ".join(f"{v.process_id} versión {v.number}" for v in created) + "."
 
 
 def restore(version_id: int):
@@ -159,7 +157,8 @@ def modeler(process_id: str):
     """The bpmn-js modeler on the process's draft, or on its newest version when it has none:
     saves make a draft (webui/staff/drafts.py), never a live version."""
     versions = _versions_or_404(process_id)
+    draft = runner().drafts.get(process_id)
     return render_template(
-        "staff/models/modeler.html", process_id=process_id, latest=versions[0][0],
-        draft=runner().drafts.get(process_id), title=f"Modelador: {process_id}",
-    )
+        "staff/models/modeler.html", process_id=process_id, latest=versions[0][0], draft=draft,
+        panel=panel_data(process_id, draft, versions[0][0]), title=f"Modelador: {process_id}",
+    )  # fmt: skip

@@ -11,6 +11,7 @@ from flask import abort
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from webui.core.authoring import Refused
@@ -22,8 +23,8 @@ from webui.core.formrender import bind
 from webui.core.formrender import summary
 from webui.core.identity import current_actor
 from webui.core.identity import runner
+from webui.staff.common import deployed_message
 from webui.staff.common import newest_version
-from webui.staff.models import deployed_message
 
 FORM_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 SCHEMA_SUFFIX, UI_SUFFIX = "-schema.json", "-uischema.json"
@@ -145,3 +146,19 @@ def check_bundle(process_id: str):
     except Refused as refused:
         return jsonify({"problems": [], "refused": refused.messages})
     return jsonify({"problems": problem_dicts(runner().check(diagrams))})
+
+
+def panel_data(process_id: str, draft, latest) -> dict:
+    """What the modeler's properties panel offers: the bundle's forms (the draft's when there
+    is one), the registered functions, the lanes and where to ask the checker."""
+    files = draft.files if draft is not None and not draft.stale else latest.files
+    forms = sorted(
+        name.removeprefix("forms/").removesuffix(SCHEMA_SUFFIX)
+        for name in files
+        if name.startswith("forms/") and name.endswith(SCHEMA_SUFFIX)
+    )
+    lanes = json.loads(files.get("lanes.json") or "{}")
+    return {
+        "forms": forms, "catalog": runner().workbench_catalog(), "lanes": lanes,
+        "check_url": url_for("staff.models.check_bundle", process_id=process_id),
+    }  # fmt: skip

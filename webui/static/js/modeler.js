@@ -66,6 +66,32 @@
 
     window.SecopDiagram.load(container).then(function (modeler) {
       window.secopModeler = modeler; // for tests and the browser console
+      var panel = JSON.parse(container.getAttribute("data-panel") || "null");
+      if (panel && window.SecopProperties) {
+        window.secopProperties = window.SecopProperties.attach(modeler, {
+          panel: document.getElementById("panel-propiedades"),
+          body: document.getElementById("propiedades-contenido"),
+          container: container, forms: panel.forms, catalog: panel.catalog, lanes: panel.lanes,
+          checkUrl: panel.check_url, csrf: container.getAttribute("data-csrf"),
+          bundle: function (xml) {
+            var pending = pendingForms(container), forms = {};
+            Object.keys(pending).forEach(function (name) {
+              if (xml.indexOf('"' + name + '-schema.json"') < 0) return;
+              forms[name + "-schema.json"] = pending[name].schema;
+              forms[name + "-uischema.json"] = pending[name].uischema;
+            });
+            return { forms: forms };
+          },
+          onProblems: function (problems) {
+            // Checked as one types: a summary that never moves the focus; the marks and the
+            // panel's element section say where.
+            document.getElementById("resumen-verificador").textContent = problems.length
+              ? "El verificador encontró " + problems.length + (problems.length === 1 ? " problema" : " problemas") +
+                ": " + problems.map(function (p) { return p.text; }).join(" · ")
+              : "El verificador no encontró problemas.";
+          }
+        });
+      }
       container.setAttribute("data-ready", "true");
       button.disabled = false;
       button.addEventListener("click", function () {

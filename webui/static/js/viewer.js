@@ -33,7 +33,9 @@
 
   /* Load the container's diagram; resolves to the bpmn-js instance (viewer or modeler). */
   function load(container) {
-    var diagram = new window.BpmnJS({ container: container });
+    // The modeler page loads the spiffworkflow: descriptor, so its extensions are typed.
+    var extensions = window.SecopSpiffModdle ? { spiffworkflow: window.SecopSpiffModdle } : {};
+    var diagram = new window.BpmnJS({ container: container, moddleExtensions: extensions });
     return xmlOf(container).then(function (xml) {
       return diagram.importXML(xml);
     }).then(function () {
