@@ -24,11 +24,13 @@ from engine.config import outbox_lease_from_env
 from engine.db import utcnow
 from engine.domain import credentials
 from engine.domain import models as m
+from engine.domain import personal_data
 from engine.domain import platform_roles
 from engine.domain import rules
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.errors import DomainError
+from engine.errors import FormInvalid
 from engine.outbox import LogTransport
 from engine.worker import Worker
 from webui.api import tokens
@@ -187,6 +189,12 @@ def create_user(username, email, nombres, apellidos, documento, password):
     problem = users.password_problem(password)
     if problem:
         raise click.BadParameter(problem)
+    typed = {"username": username, "email": email, "first_names": nombres, "last_names": apellidos,
+             "document_number": documento}  # fmt: skip
+    try:  # the registration form's rules, as for every other way of writing these fields
+        personal_data.check(runner().config, list(typed), typed)
+    except FormInvalid as refused:
+        raise click.BadParameter(" ".join(m for ms in refused.errors.values() for m in ms)) from None
     _, created = _user(username, email, nombres, apellidos, password, documento)
     db.session.commit()
     click.echo(f"Usuario {username} {'creado' if created else 'actualizado'}.")
