@@ -19,6 +19,7 @@ from sqlalchemy import update
 from engine.actors import Actor
 from engine.config import EngineConfig
 from engine.context import StepContext
+from engine.domain import rules
 from engine.domain import sessions
 from engine.domain.models import ApiToken
 from engine.domain.models import PasswordReset
@@ -55,6 +56,30 @@ def request_password_reset(
         minutes=int(ttl.total_seconds() // 60),
     )
     return True
+
+
+CHANGED_USERNAME = "el nombre de usuario"
+CHANGED_PASSWORD = "la contraseña"
+CHANGED_EMAIL = "el correo electrónico"
+
+
+def notify_credential_change(
+    session, config: EngineConfig, user: User, what_changed: str, now: dt.datetime,
+    to: str | None = None, new_value: str | None = None,
+) -> None:  # fmt: skip
+    """Tell the user, through the outbox in this transaction, that ``what_changed`` changed:
+    if it was not them, they learn it at once (an email change is told to the old address,
+    ``to``). Never the password itself."""
+    when = now.replace(tzinfo=dt.UTC).astimezone(rules.time_zone(user.time_zone))
+    StepContext(session=session, actor=Actor.system(), config=config, now=now, mailer=_mailer).queue_email(
+        to or user.email,
+        "credenciales_cambiadas",
+        first_names=user.first_names,
+        username=user.username,
+        what_changed=what_changed,
+        when=f"{when:%d/%m/%Y} a las {when:%H:%M}",
+        new_value=new_value,
+    )
 
 
 def reset_link_user(session, token: str, now: dt.datetime) -> User | None:

@@ -253,3 +253,44 @@ def test_mesa_files_an_activation_request_by_phone(page, live_server, tmp_path, 
     ).inner_text()
     j.both_widths("corregir-tras-llamada")
     j.done()
+
+
+# --------------------------------------------------------------------------- 15
+
+
+def test_credential_changes_are_told_by_email_and_errors_at_once(page, live_server, tmp_path, artifacts_dir):
+    """13.15 (D2): a new password too weak and not confirmed is told both at once; a changed
+    password and a changed username each reach the user's mailbox."""
+    config, app, _actions, world = seed(tmp_path)
+    world.user("ana.perez")
+    release(app)
+    j = Walk(page, live_server(config), artifacts_dir, "i15")
+    j.login("ana.perez")
+    j.link("Configuraciones del usuario")
+    j.link("Accesos del usuario")
+    j.fill("Contraseña actual", "Clave-segura-1")
+    j.fill("Nueva contraseña", "corta")
+    j.fill("Confirmar contraseña", "otra")
+    j.click("Cambiar contraseña")
+    summary = page.locator("#resumen-errores").inner_text()
+    assert "Nueva contraseña: La contraseña debe tener por lo menos ocho (8) caracteres" in summary
+    assert "Confirmar contraseña: La confirmación no coincide con la contraseña." in summary
+    j.both_widths("contrasena-dos-errores")
+    j.fill("Contraseña actual", "Clave-segura-1")
+    j.fill("Nueva contraseña", "Otra-clave-3")
+    j.fill("Confirmar contraseña", "Otra-clave-3")
+    j.click("Cambiar contraseña")
+    assert "Su contraseña fue actualizada." in j.flash()
+    j.fill("Nuevo nombre de usuario", "ana.maria")
+    j.click("Cambiar nombre de usuario")
+    assert "Su nombre de usuario fue actualizado." in j.flash()
+    j.link("Correo (desarrollo)")
+    mailbox = page.locator("table").inner_text()
+    assert "Cambió la contraseña de su registro" in mailbox
+    assert "Cambió el nombre de usuario de su registro" in mailbox
+    j.both_widths("correo-avisos")
+    j.link("SECOP II – Cambió el nombre de usuario de su registro")
+    mail = page.locator("pre.mail").inner_text()
+    assert "Ahora es: ana.maria" in mail and "Si no fue usted, recupere su contraseña" in mail
+    j.both_widths("correo-usuario-cambiado")
+    j.done()

@@ -78,13 +78,14 @@ def password_problem(password: str) -> str | None:
 
 
 def new_password_errors(password: str, confirmation: str, field: str) -> dict[str, str]:
-    """The policy, then the confirmation: errors keyed by the form's field names."""
+    """The policy and the confirmation, both at once: errors keyed by the form's field names."""
+    errors = {}
     problem = password_problem(password)
     if problem:
-        return {field: problem}
+        errors[field] = problem
     if password != confirmation:
-        return {"confirmacion": "La confirmación no coincide con la contraseña."}
-    return {}
+        errors["confirmacion"] = "La confirmación no coincide con la contraseña."
+    return errors
 
 
 def set_password(user, password: str, keep_session: str | None = None) -> None:

@@ -11,6 +11,8 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from engine.db import utcnow
+from engine.domain import credentials
 from engine.domain import personal_data
 from engine.errors import FormInvalid
 from webui.core import users
@@ -70,9 +72,13 @@ def access():
     if request.method == "POST" and form == "usuario":
         try:
             with runner().transaction() as session:
-                personal_data.change_username(
+                changed = personal_data.change_username(
                     session, runner().config, user.id, request.form.get("nuevo_usuario", "")
                 )
+                credentials.notify_credential_change(
+                    session, runner().config, changed, credentials.CHANGED_USERNAME, utcnow(),
+                    new_value=changed.username,
+                )  # fmt: skip
         except FormInvalid as refused:
             errors["nuevo_usuario"] = _first_messages(refused).get("username", refused.message)
         else:
@@ -87,6 +93,9 @@ def access():
         )
         if not errors:
             users.set_password(user, password, keep_session=current_user.session_key)  # others end
+            credentials.notify_credential_change(
+                db.session, runner().config, user, credentials.CHANGED_PASSWORD, utcnow()
+            )
             db.session.commit()
             flash("Su contraseña fue actualizada.", "success")
             return redirect(url_for("people.access"))

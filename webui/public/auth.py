@@ -117,6 +117,9 @@ def reset(token: str):
             if user is None:
                 db.session.rollback()
                 return _link_spent()
+            credentials.notify_credential_change(
+                db.session, runner().config, user, credentials.CHANGED_PASSWORD, utcnow()
+            )
             db.session.commit()
             flash("Su contraseña fue actualizada. Ya puede entrar.", "success")
             return redirect(url_for("public.login", usuario=user.username))
