@@ -114,16 +114,13 @@ class Journey:
         email = "contratacion@alcaldia.gov.co"
         self.fill("Correo electrónico para notificaciones SECOP II (obligatorio)", email)
 
-    def register_user(self, username: str, email: str, names=("Ana", "Pérez")):
-        """Registro → Continuar → mailbox → activation link → Entrar."""
-        self.goto("/")
-        self.step("inicio")
-        self.click("Registro")
-        self.step("registrar-usuario")
+    def fill_user_registration(self, username, email, names=("Ana", "Pérez"), document=None,
+                               document_type="Cédula de ciudadanía"):  # fmt: skip
+        """Fill "Registrar usuario" and press "Continuar"."""
         self.fill("Nombres (obligatorio)", names[0])
         self.fill("Apellidos (obligatorio)", names[1])
-        self.select("Tipo de documento (obligatorio)", "Cédula de ciudadanía")
-        self.fill("Número de documento (obligatorio)", str(abs(hash(username)) % 10**9 + 10**6))
+        self.select("Tipo de documento (obligatorio)", document_type)
+        self.fill("Número de documento (obligatorio)", document or str(abs(hash(username)) % 10**9 + 10**6))
         self.fill("Correo electrónico (obligatorio)", email)
         self.fill("Teléfono (obligatorio)", "3001234567")
         self.fill("Nombre de usuario (obligatorio)", username)
@@ -132,6 +129,14 @@ class Journey:
         self.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", ENTITY)
         self.field("Acepto los términos y condiciones de uso del SECOP II").check()
         self.click("Continuar")
+
+    def register_user(self, username: str, email: str, names=("Ana", "Pérez")):
+        """Registro → Continuar → mailbox → activation link → Entrar."""
+        self.goto("/")
+        self.step("inicio")
+        self.click("Registro")
+        self.step("registrar-usuario")
+        self.fill_user_registration(username, email, names)
         assert self.page.locator("h1").inner_text() == "Confirmar registro"
         self.step("confirmar-registro")
         self.link("Abrir el correo de desarrollo")
