@@ -180,4 +180,11 @@ def test_properties_panel_edits_what_the_engine_reads(page, served, artifacts_di
     xml = page.evaluate("() => window.secopModeler.saveXML().then(r => r.xml)")
     assert 'value="registrar_usuario-schema.json"' in xml and "Revise y confirme." in xml
     assert page.locator("#resumen-verificador").inner_text() == "El verificador no encontró problemas."
+    # The procedure's metadata: the participant's process properties.
+    page.evaluate(SELECT, "Participant_registro_usuario")
+    panel.get_by_label("Texto del botón de inicio (startLabel)").fill("Registrarme")
+    panel.get_by_label("Texto del botón de inicio (startLabel)").blur()
+    j.step("procedimiento")
+    xml = page.evaluate("() => window.secopModeler.saveXML().then(r => r.xml)")
+    assert 'name="startLabel" value="Registrarme"' in xml
     assert our_errors(j) == [] and j.violations == []

@@ -170,6 +170,26 @@
         else dropExt(bo, "InstructionsForEndUser");
         touched(element);
       });
+      propertyField(element, bo, s, "doneMessage", "Mensaje al completar la tarea (doneMessage)",
+                    "Texto con {{ variable }}; vacío: el mensaje general.");
+    }
+
+    /* A property of the spiffworkflow:properties list as a text field (empty: removed). */
+    function propertyField(element, bo, parent, name, label, help, multiline) {
+      var box = control(parent, label, text(property(bo, name), multiline), help);
+      box.addEventListener("change", function () { setProperty(bo, name, box.value.trim()); touched(element); });
+      return box;
+    }
+
+    /* The procedure's metadata (docs/diagrams.md): who starts it and what people are told. */
+    function procedure(element) {
+      var bo = element.businessObject.processRef || element.businessObject;
+      var s = section("Procedimiento: " + (bo.name || bo.id));
+      propertyField(element, bo, s, "startableBy", "Quién lo inicia (startableBy)",
+                    "anonymous, logged_in, account:<rol> o platform:<rol>; vacío: solo lo llaman otros procesos.");
+      propertyField(element, bo, s, "startLabel", "Texto del botón de inicio (startLabel)");
+      propertyField(element, bo, s, "startDescription", "Descripción en la página de inicio (startDescription)", "", true);
+      propertyField(element, bo, s, "endMessage", "Mensaje al terminar el trámite (endMessage)");
     }
 
     function lane(element) {
@@ -357,6 +377,7 @@
       }
       var bo = element.businessObject, type = bo.$type;
       general(element);
+      if (type === "bpmn:Participant" || type === "bpmn:Process") procedure(element);
       if (type === "bpmn:UserTask") userTask(element);
       if (type === "bpmn:Lane") lane(element);
       if (type === "bpmn:ServiceTask") serviceTask(element);
