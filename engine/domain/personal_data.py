@@ -184,7 +184,12 @@ def _write(session: Session, field: str, message: str) -> None:
         raise FormInvalid({field: [message]}) from None
 
 
-def update_profile(session: Session, config: EngineConfig, user_id: int, posted: dict) -> User:
+PASSWORD_FOR_EMAIL = "Para cambiar el correo electrónico escriba su contraseña actual."
+
+
+def update_profile(
+    session: Session, config: EngineConfig, user_id: int, posted: dict, password_confirmed: bool = False
+) -> User:
     """"Mis datos de usuario": check every field with registration's rules, then write."""
     errors: dict[str, list[str]] = {}
     try:
@@ -195,6 +200,10 @@ def update_profile(session: Session, config: EngineConfig, user_id: int, posted:
     email = clean.get("email") if not errors else _valid_email(config, posted)
     if email and _others_with(session, User.email, email, user_id) is not None:
         errors = {**errors, "email": [EMAIL_TAKEN]}
+    if email and email.lower() != user.email.lower() and not password_confirmed:
+        # The email is where recovery links go: whoever holds a session (a borrowed or stolen
+        # one) must not be able to move the account to an address of theirs.
+        errors = {**errors, "contrasena_actual": [PASSWORD_FOR_EMAIL]}
     if errors:  # every problem at once, the email's included
         raise FormInvalid(errors)
     previous_email = user.email

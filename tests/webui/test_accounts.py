@@ -126,7 +126,7 @@ def test_profile_edit_keeps_required_fields(app, people):
         "/usuario/datos",
         data={"first_names": "Ana María", "last_names": "Ruiz", "document_type": "Cédula de ciudadanía",
               "document_number": "52123456", "email": "ana.ruiz@example.gov.co", "phone": "3001234567",
-              "time_zone": "(UTC-05:00) Bogotá, Lima, Quito"},
+              "time_zone": "(UTC-05:00) Bogotá, Lima, Quito", "contrasena_actual": PASSWORD},
     )  # fmt: skip
     assert ok.status_code == 302
     assert "Ana María" in client.get("/usuario/datos").get_data(as_text=True)

@@ -185,6 +185,7 @@ VALID_PROFILE = {
     "email": "ana.ruiz@example.gov.co",
     "phone": "3001234567",
     "time_zone": "(UTC-05:00) Bogotá, Lima, Quito",
+    "contrasena_actual": PASSWORD,  # the email changes: it takes the password
 }
 HOSTILE_PROFILE = [
     ("first_names", "A" * 5000, "como máximo 120"),
@@ -335,3 +336,21 @@ def test_a_changed_email_is_told_to_the_previous_address(app, world):
     told = [(row.to_addr, row.template) for row in sent]
     assert told == [("correo.viejo@example.gov.co", "correo_cambiado")]
     assert "ana.ruiz@example.gov.co" in sent[0].body and "Mesa de Servicio" in sent[0].body
+
+
+@pytest.mark.parametrize("password", ["", "Otra-clave-9"])
+def test_changing_the_email_takes_the_current_password(app, world, password):
+    """Found while attacking: with a borrowed or stolen session one could move the account to
+    one's own address and keep it through "Recuperar contraseña"."""
+    from engine.domain.models import User
+    from webui.core.extensions import db
+
+    user_id = world.user("correo.propio")
+    client = _client(app, "correo.propio")
+    answer = client.post("/usuario/datos", data={**VALID_PROFILE, "contrasena_actual": password})
+    assert answer.status_code == 422
+    assert "Para cambiar el correo electrónico escriba su contraseña actual." in answer.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).email == "correo.propio@example.gov.co"
+    same_email = {**VALID_PROFILE, "email": "correo.propio@example.gov.co", "contrasena_actual": ""}
+    assert client.post("/usuario/datos", data=same_email).status_code == 302  # the rest needs none

@@ -41,9 +41,11 @@ def profile():
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = {f.name: request.form.get(f.name, "") for f in fields}
+        typed = request.form.get("contrasena_actual", "")
+        confirmed = bool(typed) and users.check_password(user, typed)  # argon2 only when typed
         try:
             with runner().transaction() as session:
-                personal_data.update_profile(session, runner().config, user.id, values)
+                personal_data.update_profile(session, runner().config, user.id, values, confirmed)
         except FormInvalid as refused:
             errors = _first_messages(refused)
         else:
@@ -52,7 +54,7 @@ def profile():
     return render_template(
         "people/profile.html",
         fields=fields,
-        labels={f.name: f.title for f in fields},
+        labels={**{f.name: f.title for f in fields}, "contrasena_actual": "Contraseña actual"},
         values=values,
         errors=errors,
         editing=editing,
