@@ -25,13 +25,11 @@ from engine import forms
 from engine.actors import Actor
 from engine.config import EngineConfig
 from engine.context import CheckContext
-from engine.context import StepContext
 from engine.db import utcnow
+from engine.domain import credentials
 from engine.domain.models import User
-from engine.domain.registry import EMAIL_TEMPLATES
 from engine.errors import FormInvalid
 from engine.formmodel import choices_of
-from engine.mail import Mailer
 
 REGISTRATION_FORM = "registrar_usuario-schema.json"
 PROFILE_FIELDS = (
@@ -56,7 +54,6 @@ EMAIL_TAKEN = "Ya existe un usuario registrado con este correo electrónico."
 # a username or email is free (here it is the person's own, so it is checked against the
 # others below), option sources and defaults.
 _PROCEDURE_ONLY = ("x-check", "x-options", "x-freeText", "default", "writeOnly")
-_mailer = Mailer(EMAIL_TEMPLATES)
 
 
 def username_taken(username: str) -> str:
@@ -211,16 +208,11 @@ def update_profile(
         setattr(user, name, clean.get(name))
     _write(session, "email", EMAIL_TAKEN)
     if previous_email.lower() != user.email.lower():
-        # Whoever holds a session could otherwise move the account to an address of theirs
-        # unnoticed, and keep it through "Recuperar contraseña": the old address is told.
-        StepContext(session=session, actor=Actor(user_id=user_id), config=config, now=utcnow(),
-                    mailer=_mailer).queue_email(  # fmt: skip
-            previous_email,
-            "correo_cambiado",
-            first_names=user.first_names,
-            username=user.username,
-            new_email=user.email,
-        )
+        # Told to the previous address: if it was not its owner, they learn it at once.
+        credentials.notify_credential_change(
+            session, config, user, credentials.CHANGED_EMAIL, utcnow(), to=previous_email,
+            new_value=user.email,
+        )  # fmt: skip
     return user
 
 

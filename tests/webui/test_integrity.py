@@ -334,8 +334,8 @@ def test_a_changed_email_is_told_to_the_previous_address(app, world):
     with app.app_context():
         sent = db.session.execute(select(OutboxEmail.to_addr, OutboxEmail.template, OutboxEmail.body)).all()
     told = [(row.to_addr, row.template) for row in sent]
-    assert told == [("correo.viejo@example.gov.co", "correo_cambiado")]
-    assert "ana.ruiz@example.gov.co" in sent[0].body and "Mesa de Servicio" in sent[0].body
+    assert told == [("correo.viejo@example.gov.co", "credenciales_cambiadas")]
+    assert "el correo electrónico" in sent[0].body and "ana.ruiz@example.gov.co" in sent[0].body
 
 
 @pytest.mark.parametrize("password", ["", "Otra-clave-9"])
