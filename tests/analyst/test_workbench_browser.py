@@ -98,6 +98,7 @@ def edit_and_test_the_documents_table(page, j):
     Entidad (the delegation row matches), then deploy the table."""
     page.get_by_role("link", name="documentos_requeridos.dmn").click()
     page.wait_for_selector("#editor-decision[data-ready='true']")
+    assert page.locator("#tabla-dmn").get_by_text("Entonces", exact=True).count() == 1  # dmn-js in Spanish
     cell = page.locator('[data-element-id="regla_acto_delegacion_salida"]')
     cell.click()
     page.keyboard.press("End")

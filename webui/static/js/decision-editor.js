@@ -17,7 +17,13 @@
     var root = $("editor-decision");
     if (!root) return;
     var csrf = root.getAttribute("data-csrf"), name = root.getAttribute("data-name");
-    var editor = new window.DmnJS({ container: $("tabla-dmn") });
+    // Per view: dmn-js replaces, not merges, "common" additionalModules with the view's own.
+    var spanish = window.SecopDmnSpanish ? [window.SecopDmnSpanish] : [];
+    var editor = new window.DmnJS({
+      container: $("tabla-dmn"),
+      decisionTable: { additionalModules: spanish },
+      drd: { additionalModules: spanish }
+    });
     window.secopDecisionEditor = editor; // for tests and the browser console
 
     function xml() { return editor.saveXML({ format: true }).then(function (r) { return r.xml; }); }
