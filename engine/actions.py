@@ -25,6 +25,7 @@ from engine.errors import Conflict
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
+from engine.errors import NotFound
 from engine.errors import TaskClaimed
 from engine.formmodel import form_model
 from engine.forms import FORM_WIDE
@@ -314,6 +315,38 @@ class Cancel(_OperatorCommand):
 
     def succeeded(self, step):
         incidents.resolve(step.session, step.instance.id, "cancelled", self.actor.user_id, step.ctx.now)
+
+
+class Discard(Step):
+    """The person whose procedure it is gives it up before finishing it (issue 13.8): from a
+    task of the owner's lane (workflows/lanes.json ``kind: owner``) that they may work now.
+    The instance is cancelled; its staged uploads go with it (StepPath.run). Diagrams keep
+    the owner's lane for what comes before anything is registered: past that, tasks belong
+    to an account's or the platform's lane."""
+
+    kind = "discard"
+    records_failures = False
+
+    def __init__(self, actor: Actor, task_id: str):
+        self.actor = actor
+        self.task_id = task_key(task_id)
+
+    def locate(self, path, session):
+        row, instance = path.store.task_and_locked_instance(session, self.task_id)
+        self.row = workable(self.actor, row)
+        mine = self.actor.user_id is not None and instance.owner_user_id == self.actor.user_id
+        if not mine or row.lane_kind != "owner":
+            raise NotFound("La tarea no existe o no está asignada a usted.")
+        if instance.status != "running":
+            raise Conflict("Un operador suspendió este trámite: no se puede descartar ahora.")
+        self.element_id = row.name
+        return instance
+
+    def prepare(self, step):
+        step.ctx.record("discarded", element=self.row.name)
+
+    def act(self, workflow):
+        workflow.cancel()
 
 
 class Retry(_OperatorCommand):

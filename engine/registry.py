@@ -83,6 +83,10 @@ class DocumentRecords(Protocol):
     def staged_counts(self, session: Any, instance_id: int, uploaded_by: int | None) -> tuple[int, int]:
         """(uploads staged and not yet attached for this instance, for this person in all)."""
 
+    def discard_staged(self, session: Any, instance_id: int) -> list[str]:
+        """Delete the records of every upload still staged for this (finished) instance;
+        return their stored file names."""
+
     def expire_staged(self, session: Any, older_than: Any) -> list[str]:
         """Delete the records of uploads staged before ``older_than`` and never attached (not
         of an instance a step holds right now); return their stored file names."""

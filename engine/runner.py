@@ -223,6 +223,12 @@ class Runner:
         """Cancel a running instance; the reason is required and audited."""
         self.steps.run(actions.Cancel(actor, instance_id, _reason(reason)))
 
+    def discard(self, actor: Actor, task_id: str) -> None:
+        """The owner gives up an unfinished procedure from one of its tasks (issue 13.8): the
+        instance is cancelled and what it staged is deleted. NotFound for anyone else's task
+        and for tasks outside the owner's lane."""
+        self.steps.run(actions.Discard(actor, task_id))
+
     def retry(self, actor: Actor, instance_id: int, reason: str) -> RetryResult:
         """Run the element a failed instance stopped at again (after its data was fixed or it
         was migrated to a fixed version) and the engine to its next wait. A retry that fails

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from engine import incidents
 from engine import instances
+from engine import uploads
 from engine.actors import Actor
 from engine.budget import Budget
 from engine.budget import LimitExceeded
@@ -125,6 +126,7 @@ class Step:
     instance_id: int | None = None  # known once located: failures are recorded on it
     element_id: str | None = None  # the element the step is about, if any
     completed_task_id: str | None = None  # the human task this step completes, if any
+    ended: bool = False  # the step finished its instance (completed or cancelled)
 
     def locate(self, path: StepPath, session) -> ProcessInstance:
         """Find and lock the instance (raise EndStep when there is nothing to do)."""
@@ -186,13 +188,18 @@ class StepPath:
         """Run ``step`` in one transaction; record it on the instance if it fails."""
         try:
             with self.store.transaction() as session:
-                return self._run(step, session)
+                answer = self._run(step, session)
         except EndStep as end:
             return end.answer
         except StepFailed as exc:
             if step.records_failures and step.instance_id is not None:
                 self.record(self.failure(step, exc))
             raise
+        if step.ended:
+            # Uploads staged for a form that can no longer be sent: nothing is left behind.
+            documents = self.domain.documents
+            uploads.delete_staged_of(self.store.transaction, documents, self.config, step.instance_id)
+        return answer
 
     def _run(self, step: Step, session) -> Any:
         instance = step.locate(self, session)
@@ -230,6 +237,7 @@ class StepPath:
             self.open_incident(session, loaded.failure, instance.process_id, ctx.now)
         else:
             step.succeeded(loaded)
+        step.ended = write.values.get("status") in ("completed", "cancelled")
         return step.answer(loaded, new_tasks)
 
     def stopped_at(self, step: Step, loaded: Loaded, exc: StepFailed) -> Failure | None:

@@ -116,6 +116,25 @@ def _hours(ttl) -> str:
     return f"{hours:g}".replace(".", ",")
 
 
+def delete_staged_of(transaction, documents, config, instance_id: int) -> int:
+    """Delete what was staged for an instance that finished (completed, cancelled, discarded):
+    no form of it can name those uploads any more. Rows first, then files, as below."""
+    if documents is None:
+        return 0
+    with transaction() as session:
+        stored_names = documents.discard_staged(session, instance_id)
+    _unlink(config, stored_names)
+    return len(stored_names)
+
+
+def _unlink(config, stored_names) -> None:
+    for stored_name in stored_names:
+        try:
+            path_of(config.upload_dir, stored_name).unlink(missing_ok=True)
+        except ValueError:
+            continue  # not a name this engine wrote
+
+
 def expire_staged(transaction, documents, config, now=None) -> int:
     """Delete the staged uploads older than ``config.staged_upload_ttl``: the rows in one
     transaction (``documents.expire_staged``), then their files. Returns how many."""
@@ -126,9 +145,5 @@ def expire_staged(transaction, documents, config, now=None) -> int:
         stored_names = documents.expire_staged(session, cutoff)
     # Files only after the rows are gone: a crash here leaves a file nobody names, never a
     # row naming a missing file.
-    for stored_name in stored_names:
-        try:
-            path_of(config.upload_dir, stored_name).unlink(missing_ok=True)
-        except ValueError:
-            continue  # not a name this engine wrote
+    _unlink(config, stored_names)
     return len(stored_names)

@@ -57,6 +57,16 @@ class SecopDocuments:
         for_user = session.scalar(staged.where(Document.uploaded_by == uploaded_by)) if uploaded_by else 0
         return for_task, for_user
 
+    def discard_staged(self, session, instance_id: int) -> list[str]:
+        rows = session.execute(
+            select(Document.id, Document.stored_name).where(
+                Document.instance_id == instance_id, Document.state == "staged"
+            )
+        ).all()
+        if rows:
+            session.execute(delete(Document).where(Document.id.in_([row.id for row in rows])))
+        return [row.stored_name for row in rows]
+
     def expire_staged(self, session, older_than) -> list[str]:
         rows = session.execute(
             select(Document.id, Document.stored_name, Document.instance_id)

@@ -115,3 +115,66 @@ def test_a_new_nit_shows_registrar_and_the_nit_stays_fixed(page, live_server, tm
     j.click("Continuar")
     assert j.h1() == "Anexar documentos"
     j.done()
+
+
+# --------------------------------------------------------------------------- 8
+
+
+def test_an_unfinished_registration_is_discarded_with_its_uploads(
+    page, live_server, tmp_path, artifacts_dir
+):
+    """13.8: the registrant who stopped at "Anexar documentos" (one file attached, the form
+    never sent) finds it on the start page, "Descartar" asks first, and afterwards nothing
+    is left: no pending task, no staged document, no account."""
+    from engine.domain.models import Account
+    from engine.domain.models import Document
+
+    config, app, actions, world = seed(tmp_path)
+    world.user("ana.perez")
+    actions.login("ana.perez")  # "Validar" and "Registrar" as before; the browser goes on
+    validated = actions.post("/tareas/iniciar/registro_entidad", {"entity_name": "ALCALDIA DE PRUEBA",
+                                                                   "nit": "800197268"})  # fmt: skip
+    actions.post(validated.headers["Location"], {"next_step": "registrar"})
+    actions.logout()
+    release(app)
+    pdf = tmp_path / "acto.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    j = Walk(page, live_server(config), artifacts_dir, "d8")
+    j.login("ana.perez")
+    j.open_task("Registrar – primera parte")
+    page.get_by_label("Público", exact=True).check()
+    page.get_by_label("Otras Entidades públicas").check()
+    j.click("Generar formulario")
+    j.fill_general_information()
+    j.click("Continuar")
+    assert j.h1() == "Anexar documentos"
+    for label in (
+        "Último acto de estructura y organización o Acta de creación (obligatorio)",
+        "Acta de posesión del Ordenador del Gasto (obligatorio)",
+        "Documento de autorización de usuario administrador (obligatorio)",
+    ):
+        j.field(label).set_input_files(str(pdf))
+    exe = tmp_path / "rut.exe"
+    exe.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00")
+    j.field("Registro Único Tributario (RUT) de la Entidad").set_input_files(str(exe))
+    j.click("Finalizar")  # the RUT is refused: the form stays, the three files are kept (staged)
+    page.wait_for_selector("#resumen-errores")
+    assert page.locator(".document-ok").count() == 3
+    j.link("Inicio")
+    item = page.locator("li", has_text="Anexar documentos")
+    assert item.get_by_role("link", name="Descartar Anexar documentos").is_visible()
+    j.both_widths("inicio-con-tramite-sin-terminar")
+    item.get_by_role("link", name="Descartar Anexar documentos").click()
+    assert j.h1() == "¿Descartar este trámite?"
+    assert "no queda ningún borrador" in page.locator("main").inner_text()
+    j.both_widths("confirmar-descartar")
+    j.click("Descartar")
+    assert "Descartó el trámite" in j.flash()
+    assert page.get_by_role("heading", name="Tareas pendientes").count() == 0
+    j.both_widths("inicio-tras-descartar")
+    j.done()
+    with app.app_context():
+        from webui.core.extensions import db
+
+        assert db.session.scalars(select(Document)).all() == []
+        assert db.session.scalars(select(Account)).all() == []

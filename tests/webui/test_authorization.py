@@ -94,6 +94,9 @@ RULES = {
     "tasks.reassign": ("POST", "/tareas/{mesa_task}/reasignar", {}, {"mesa", "supervisor"}),
     "tasks.unclaim": ("POST", "/tareas/{mesa_task}/quitar", {}, {"supervisor"}),
     "tasks.options": ("GET", "/tareas/{options_task}/opciones/department", None, {"admin_a"}),
+    # Discard an unfinished procedure: only its owner (the confirmation page, then the post).
+    "tasks.discard": ("GET", "/tareas/{own_task}/descartar", None, {"ajeno"}),
+    "tasks.discard:POST": ("POST", "/tareas/{own_task}/descartar", {}, {"ajeno"}),
     "api.v1.task": ("GET", "/api/v1/tasks/{admin_task}", None, {"admin_a"}),
     "api.v1.complete": ("POST", "/api/v1/tasks/{mesa_task}/complete", {}, {"mesa"}),
     "api.v1.claim": ("POST", "/api/v1/tasks/{mesa_task}/claim", {}, {"mesa"}),
@@ -240,6 +243,10 @@ def scene(app):
     # A second request, left at its form: a task with option lists (Departamento).
     waiting = runner.start("activacion_cuenta", admin_a, {"account_id": account_a, "account_name": "A"})
     options_task = runner.inbox(admin_a, instance_id=waiting.instance_id)[0].id
+    # "ajeno" began registering an Entidad and stopped at "Validar": a task only they may discard.
+    outsider = runner.actor_for_user(users["ajeno"])
+    own = runner.start("registro_entidad", outsider)
+    own_task = runner.inbox(outsider, instance_id=own.instance_id)[0].id
     with runner.transaction() as session:
         incident, _ = incidents.record(  # as the step path opens one
             session, instance_id=waiting.instance_id, process_id="activacion_cuenta", element_id="x",
@@ -257,6 +264,7 @@ def scene(app):
         admin_task=admin_task,
         mesa_task=mesa_task,
         options_task=options_task,
+        own_task=own_task,
         instance_id=activation.instance_id,
         version_id=runner.latest_versions()[0].id,
     )

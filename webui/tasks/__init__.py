@@ -15,6 +15,7 @@ bp.add_url_rule("/iniciar/<process_id>", view_func=views.start, methods=["POST"]
 bp.add_url_rule("/<task_id>", view_func=views.task, methods=["GET"])
 bp.add_url_rule("/<task_id>", view_func=views.complete, methods=["POST"])
 bp.add_url_rule("/<task_id>/tomar", view_func=views.claim, methods=["POST"])
+bp.add_url_rule("/<task_id>/descartar", view_func=views.discard, methods=["GET", "POST"])
 bp.add_url_rule("/<task_id>/liberar", view_func=views.release, methods=["POST"])
 bp.add_url_rule("/<task_id>/reasignar", view_func=holders.reassign, methods=["POST"])
 bp.add_url_rule("/<task_id>/quitar", view_func=holders.unclaim, methods=["POST"])

@@ -118,7 +118,12 @@ def task(task_id: str):
 
 def complete(task_id: str):
     """Complete a task: stage its uploads, then hand the raw post to the Runner in one call."""
-    actor = current_actor()
+    return submit(current_actor(), task_id)
+
+
+def submit(actor, task_id: str):
+    """The post of this request as the form of ``task_id``: on to what comes next, or the page
+    again with its errors (nothing typed is lost)."""
     # The whole body is read here, before the step's transaction: a slow client must never
     # hold the instance's row lock (CSRF checking has usually read it already).
     posted = request.form
@@ -149,9 +154,14 @@ def options(task_id: str, field: str):
     return jsonify([{"value": value, "label": label} for value, label in items])
 
 
+# Fields of a start post that are not the first task's form.
+START_FIELDS = {"csrf_token", "account_id"}
+
+
 @login_required
 def start(process_id: str):
-    """Start one of the procedures a user may begin by hand and open its first task."""
+    """Start one of the procedures a user may begin by hand and open its first task; a post
+    that carries that task's fields too (the start page's "Validar") also submits them."""
     if process_id not in STARTABLE:
         abort(404)
     actor = current_actor()
@@ -171,4 +181,27 @@ def start(process_id: str):
     if nxt is None:
         flash("Su solicitud fue registrada.", "success")
         return redirect(url_for("accounts.home"))
+    if set(request.form) - START_FIELDS:
+        return submit(actor, nxt.id)
     return redirect(url_for("tasks.task", task_id=nxt.id))
+
+
+@login_required
+def discard(task_id: str):
+    """ "Descartar" an unfinished procedure of one's own (issue 13.8): a confirmation page,
+    then the engine cancels the instance (only its owner, from a task of their own lane)."""
+    actor = current_actor()
+    view = runner().task(actor, task_id)  # NotFound (404) for a task that is not theirs
+    if view.summary.lane_kind != "owner":
+        abort(404)
+    if request.method == "POST":
+        runner().discard(actor, task_id)  # Conflict: shown by webui.core.errors
+        flash(DISCARDED, "success")
+        return redirect(url_for("accounts.home"))
+    return render_template("tasks/discard.html", view=view, title="¿Descartar este trámite?")
+
+
+DISCARDED = (
+    "Descartó el trámite: no quedó guardado nada de lo que diligenció ni los documentos que anexó "
+    "sin enviar. Puede empezarlo de nuevo cuando quiera."
+)
