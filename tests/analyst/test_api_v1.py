@@ -69,6 +69,7 @@ def test_process_models_for_analysts(api, tokens, runner):
     assert "registro_usuario.bpmn" in one["files"] and "forms/registrar_usuario-schema.json" in one["files"]
     xml = api.get(f"/api/v1/versions/{version_id}/files/registro_usuario.bpmn", headers=tokens["analyst"])
     assert xml.mimetype == "application/xml" and b"registrar_usuario" in xml.data
+    assert xml.headers["Content-Disposition"] == 'attachment; filename="registro_usuario.bpmn"'  # not inline
     assert (
         api.get(f"/api/v1/versions/{version_id}/files/no.json", headers=tokens["analyst"]).status_code == 404
     )

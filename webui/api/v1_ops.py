@@ -120,7 +120,11 @@ def version_file(version_id: int, name: str):
     if name not in files:
         raise ApiError(404, "El archivo no existe en esta versión.")
     kind = "application/xml" if name.endswith((".bpmn", ".dmn")) else "application/json"
-    return Response(files[name], mimetype=kind)
+    # An attachment, as on the analysts' pages: an uploaded diagram (XML, which browsers run
+    # XHTML scripts in) is never rendered as a document of this origin.
+    filename = name.rsplit("/", 1)[-1]
+    disposition = f'attachment; filename="{filename}"'
+    return Response(files[name], mimetype=kind, headers={"Content-Disposition": disposition})
 
 
 def _date(name: str) -> dt.datetime | None:
