@@ -119,10 +119,14 @@ def test_control_characters_are_refused_with_a_message(runner):
     schema = {"type": "object", "properties": {"nombre": {"type": "string", "title": "Nombre"}}}
     with runner.transaction() as session:
         context = CheckContext(session, Actor(user_id=1), runner.config, domain=runner.domain)
-        assert validate(schema, {"nombre": "Ana\x00"}, context) == (
-            {},
-            {"nombre": ["El texto contiene caracteres no permitidos."]},
-        )
+        # NUL, ESC, a C1 control, and the bidirectional override/isolate marks (RLO shows
+        # "Ana\u202egpj.exe" as "Anaexe.jpg"); tab and line breaks stay allowed.
+        for hostile in ("Ana\x00", "Ana\x1b[2J", "A\x85na", "Ana\u202egpj.exe", "Ana\u2066x", "Ana\u200f"):
+            assert validate(schema, {"nombre": hostile}, context) == (
+                {},
+                {"nombre": ["El texto contiene caracteres no permitidos."]},
+            ), repr(hostile)
+        assert validate(schema, {"nombre": "Ana\tMaría\nRuiz"}, context)[1] == {}
 
 
 def test_numbers_no_database_can_hold_are_refused_with_a_message(runner):
