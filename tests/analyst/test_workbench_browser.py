@@ -189,3 +189,38 @@ def test_properties_panel_edits_what_the_engine_reads(page, served, artifacts_di
     xml = page.evaluate("() => window.secopModeler.saveXML().then(r => r.xml)")
     assert 'name="startLabel" value="Registrarme"' in xml
     assert our_errors(j) == [] and j.violations == []
+
+
+ROUND_TRIP = """async (xml) => {
+  const div = document.createElement('div');
+  document.body.appendChild(div);
+  const extensions = { spiffworkflow: window.SecopSpiffModdle };
+  const m = new window.BpmnJS({ container: div, moddleExtensions: extensions });
+  const result = await m.importXML(xml);
+  const saved = (await m.saveXML({ format: true })).xml;
+  m.destroy(); div.remove();
+  return { warnings: result.warnings.map(w => w.message), xml: saved };
+}"""
+
+
+def test_every_diagram_keeps_its_spiffworkflow_extensions_in_the_modeler(page, served, artifacts_dir):  # noqa: F811
+    """The descriptor types every spiffworkflow: element the diagrams use: a diagram opened and
+    saved in the modeler keeps each one (same tags, same count) and still passes the checker."""
+    import re
+
+    from engine.diagrams import DiagramSet
+
+    base, app, runner = served
+    j = journey(page, base, artifacts_dir, "analyst-round-trip")
+    j.login("ana.analista")
+    j.goto("/modelos/registro_usuario/modelador")
+    page.wait_for_selector('[data-diagram="modeler"][data-ready="true"]')
+    deployed = runner.deployed_diagrams()
+    saved = {}
+    for name, data in deployed.bpmn_files().items():
+        answer = page.evaluate(ROUND_TRIP, data.decode())
+        assert answer["warnings"] == [], (name, answer["warnings"])
+        tags = sorted(re.findall(r"<spiffworkflow:(\w+)", data.decode()))
+        assert sorted(re.findall(r"<spiffworkflow:(\w+)", answer["xml"])) == tags, name
+        saved[name] = answer["xml"].encode()
+    assert runner.check(DiagramSet({**deployed.workflows, **saved}, deployed.forms)) == []
