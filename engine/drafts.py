@@ -84,9 +84,10 @@ def diagram_set(deployed: DiagramSet, files: dict[str, str]) -> DiagramSet:
 
 
 class Drafts:
-    def __init__(self, store: Store, versions: VersionCache):
+    def __init__(self, store: Store, versions: VersionCache, gate=None):
         self.store = store
         self.versions = versions
+        self.gate = gate  # run before every deploy of a draft (the scenario tests)
 
     def get(self, process_id: str) -> DraftView | None:
         with self.store.transaction() as session:
@@ -207,11 +208,11 @@ class Drafts:
         )  # fmt: skip
         return AffectedWait(item.draft.process_id, total or 0, dict(rows))
 
-    def deploy(self, process_id: str, revision: int, user_id: int | None, comment: str | None,
-               gate=None) -> list[ProcessVersion]:  # fmt: skip
+    def deploy(self, process_id: str, revision: int, user_id: int | None,
+               comment: str | None) -> list[ProcessVersion]:  # fmt: skip
         """Deploy the draft the person reviewed (``revision``) with their reason; the draft is
-        then gone. ``gate(diagrams)`` may refuse (scenario tests) by raising. Raises
-        DiagramInvalid, DraftConflict or Conflict (a stale draft), FormInvalid (no reason)."""
+        then gone. The gate (the scenario tests of the changed processes) runs first and may
+        refuse. Raises DiagramInvalid, Conflict (a stale draft), FormInvalid (no reason)."""
         if not (comment or "").strip():
             raise FormInvalid({"comentario": ["Indique qué cambia y por qué."]})
         draft = self.get(process_id)
@@ -224,10 +225,8 @@ class Drafts:
             raise Conflict("Otra versión se desplegó después de empezar este borrador: descártelo o "
                            "guarde su cambio sobre la versión vigente.")  # fmt: skip
         diagrams = diagram_set(self.versions.deployed_diagrams(), draft.files)
-        if gate is not None:
-            gate(diagrams)
         created = self.versions.deploy(diagrams, user_id, origin="browser", comment=comment.strip(),
-                                       new_processes=False)  # fmt: skip
+                                       new_processes=False, gate=self.gate)  # fmt: skip
         with self.store.transaction() as session:
             row = session.get(ProcessDraft, process_id)
             if row is not None and row.revision == revision:

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from engine import actions
 from engine import forms
@@ -33,6 +35,7 @@ from engine import incidents
 from engine import instances
 from engine import metrics
 from engine import operations
+from engine import scenarios
 from engine import uploads
 from engine import workbench
 from engine.actors import Actor
@@ -102,7 +105,7 @@ class Runner:
         self.version_cache = version_cache or VersionCache(self.store, self.domain, self.config)
         self.steps = StepPath(self.store, self.version_cache, self.domain, self.config)
         self.tasks = Inbox(self.store, self.domain, self.config)
-        self.drafts = Drafts(self.store, self.version_cache)
+        self.drafts = Drafts(self.store, self.version_cache, gate=self.scenario_gate)
 
     @classmethod
     def from_url(
@@ -452,11 +455,22 @@ class Runner:
 
     # ---- versions -------------------------------------------------------------------------
     def deploy(self, diagrams: DiagramSet | None = None, deployed_by: int | None = None,
-               **options) -> list[ProcessVersion]:  # fmt: skip
+               scenarios: bool = False, **options) -> list[ProcessVersion]:  # fmt: skip
         """Check the set (default: the configured directories) and store a new version of
         every process whose files changed. Raises DiagramInvalid with the checker's problems;
+        ``scenarios``: the changed processes' scenario tests run first (ScenariosFailed);
         ``options`` (origin, comment, force, new_processes, planned): ``VersionCache.deploy``."""
-        return self.version_cache.deploy(diagrams, deployed_by, **options)
+        gate = self.scenario_gate if scenarios else None
+        return self.version_cache.deploy(diagrams, deployed_by, gate=gate, **options)
+
+    def scenario_gate(self, diagrams: DiagramSet, planned) -> list:
+        """The scenario tests (``<workflows>/scenarios``) of the processes ``planned`` changes,
+        each on a sandbox runner of ``diagrams``; raises ScenariosFailed when one fails."""
+        changed = [item.draft.process_id for item in planned]
+        return scenarios.gate(diagrams, changed, Path(self.config.workflows_dir), self._sandbox)
+
+    def _sandbox(self) -> Runner:
+        return sandbox_runner(self.config, self.domain)
 
     def plan_deploy(self, diagrams: DiagramSet | None = None):
         """What a deploy of the set would change, process by process (``PlannedVersion``)."""
@@ -511,3 +525,10 @@ class Runner:
 def _task_event(row: HumanTask, actor: Actor, kind: str, data: dict | None = None) -> InstanceEvent:
     return InstanceEvent(instance_id=row.instance_id, actor=actor.label, user_id=actor.user_id, kind=kind,
                          element_id=row.name, task_id=row.id, data=data)  # fmt: skip
+
+
+def sandbox_runner(config: EngineConfig, domain: Domain) -> Runner:
+    """A runner on a private in-memory database: nothing it does touches real data (the
+    scenario tests run there)."""
+    return Runner.from_url("sqlite://", config, domain, poolclass=StaticPool,
+                           connect_args={"check_same_thread": False})  # fmt: skip

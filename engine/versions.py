@@ -126,7 +126,7 @@ class VersionCache:
     def deploy(
         self, diagrams: DiagramSet | None = None, deployed_by: int | None = None, *,
         origin: str = REPOSITORY, comment: str | None = None, force: bool = False,
-        new_processes: bool = True, planned: list[PlannedVersion] | None = None,
+        new_processes: bool = True, planned: list[PlannedVersion] | None = None, gate=None,
     ) -> list[ProcessVersion]:
         """Check the set and store a new version of every process whose files changed.
 
@@ -134,7 +134,8 @@ class VersionCache:
         repository deploy would replace another origin's version (unless ``force``),
         NewProcessRefused when ``new_processes`` is False and the set declares a process
         that is not deployed; deploys nothing in those cases. ``planned`` is a ``plan`` of the
-        same set already shown to the person deploying.
+        same set already shown to the person deploying. ``gate(diagrams, planned)`` may refuse
+        by raising (the scenario tests: ``Runner.scenario_gate``).
         """  # fmt: skip
         if origin not in ORIGINS:
             raise ValueError(origin)
@@ -144,6 +145,8 @@ class VersionCache:
         kept = [p for p in planned if p.newest is not None and p.newest.origin != REPOSITORY]
         if origin == REPOSITORY and kept and not force:
             raise BrowserVersionKept(kept)
+        if gate is not None and planned:
+            gate(diagrams or self.current_diagrams(), planned)
         created = []
         try:
             with self.store.transaction() as session:

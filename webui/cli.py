@@ -32,6 +32,7 @@ from engine.errors import DiagramInvalid
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.outbox import LogTransport
+from engine.scenarios import ScenariosFailed
 from engine.worker import Worker
 from webui.api import tokens
 from webui.core import users
@@ -280,12 +281,12 @@ def deploy_diagrams(force: bool, comentario: str | None, quiet: bool):
     try:
         planned = runner.plan_deploy()
         _echo_plan(planned, quiet)
-        versions = runner.deploy(comment=comentario, force=force, planned=planned)
+        versions = runner.deploy(comment=comentario, force=force, planned=planned, scenarios=True)
     except DiagramInvalid as exc:
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         raise click.ClickException("Los diagramas tienen errores; no se desplegó nada.") from None
-    except Conflict as exc:
+    except (Conflict, ScenariosFailed) as exc:
         raise click.ClickException(exc.message) from None
     if not versions:
         click.echo("Sin cambios: ninguna versión nueva.")

@@ -3,14 +3,30 @@ with the project's diagrams deployed, people with platform roles, and instances 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from tests.webui.helpers import World
 from tests.webui.helpers import login
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def workflows_without_scenarios(tmp_path_factory):
+    """workflows/ without its scenario tests: these pages deploy changed diagrams (a new task
+    before "Crear usuario") that the committed scenarios rightly refuse. The scenario gate has
+    its own tests (tests/analyst/test_scenario_gate.py, tests/engine/test_scenarios.py)."""
+    folder = tmp_path_factory.mktemp("workflows")
+    skip = shutil.ignore_patterns("scenarios")
+    shutil.copytree(ROOT / "workflows", folder, dirs_exist_ok=True, ignore=skip)
+    return folder
+
 
 @pytest.fixture
-def make_app(tmp_path):
+def make_app(tmp_path, workflows_without_scenarios):
     """Factory: the app with its schema and the project's diagrams deployed."""
     import webui
 
@@ -23,6 +39,7 @@ def make_app(tmp_path):
                 "UPLOAD_DIR": str(tmp_path / "uploads"),
                 "BASE_URL": "http://localhost",
                 "WTF_CSRF_ENABLED": False,
+                "WORKFLOWS_DIR": str(workflows_without_scenarios),
                 **config,
             }
         )

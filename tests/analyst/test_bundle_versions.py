@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _folder(tmp_path, registration: bytes | None = None) -> Path:
-    """A copy of workflows/, with registro_usuario.bpmn replaced when given."""
+    """A copy of workflows/ (without its scenario tests: test_scenario_gate.py), with
+    registro_usuario.bpmn replaced when given."""
     folder = tmp_path / "workflows"
-    shutil.copytree(ROOT / "workflows", folder)
+    shutil.copytree(ROOT / "workflows", folder, ignore=shutil.ignore_patterns("scenarios"))
     if registration is not None:
         (folder / "registro_usuario.bpmn").write_bytes(registration)
     return folder

@@ -11,6 +11,7 @@ from engine.diagrams import sort_uploads
 from engine.diagrams import unused_uploads
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
+from engine.scenarios import ScenariosFailed
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 
@@ -81,7 +82,10 @@ def deploy_bundle(
             deployed_by=current_actor().user_id,
             origin=origin,
             new_processes=new_process_file is not None,
+            scenarios=True,
         )
+    except ScenariosFailed as exc:
+        raise Refused([f"Escenario «{r.name}»: {r.problem}" for r in exc.results if not r.passed]) from None
     except DiagramInvalid as exc:
         return [], exc.problems
     return created, []

@@ -19,6 +19,7 @@ from engine.drafts import DraftConflict
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.errors import FormInvalid
+from engine.scenarios import ScenariosFailed
 from webui.core.authoring import problem_dicts
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -88,7 +89,7 @@ def save(process_id: str):
     })  # fmt: skip
 
 
-def draft(process_id: str, status: int = 200, error: str | None = None, comment: str = ""):
+def draft(process_id: str, status: int = 200, error: str | None = None, comment: str = "", scenarios=()):
     """The draft's deploy page: the change, who it affects, and the deploy form."""
     versions = _versions_or_404(process_id)
     current = runner().drafts.get(process_id)
@@ -103,6 +104,7 @@ def draft(process_id: str, status: int = 200, error: str | None = None, comment:
     return render_template(
         "staff/models/draft.html", process_id=process_id, preview=preview, latest=versions[0][0],
         mine=mine, names=names, problems=problem_dicts(preview.problems), error=error, comment=comment,
+        scenarios=scenarios,
         title=f"Borrador de {process_id}",
     ), status  # fmt: skip
 
@@ -132,6 +134,8 @@ def deploy(process_id: str):
                      comment)  # fmt: skip
     except DiagramInvalid:
         return draft(process_id, 422, "El verificador encontró problemas; no se desplegó nada.", comment)
+    except ScenariosFailed as exc:
+        return draft(process_id, 422, exc.message, comment, scenarios=exc.results)
     except Conflict as exc:
         return draft(process_id, 409, exc.message, comment)
     if created:

@@ -39,6 +39,8 @@
       }
       mark(viewers[0], marks.live || {});
       mark(viewers[1], marks.draft || {});
+      // Where a failing scenario's path left the expected one.
+      mark(viewers[1], { "has-problem": window.SecopDiagram.data(draft, "data-scenario-marks") || [] });
       [live, draft].forEach(function (container, i) {
         container.bpmn = viewers[i];
         container.setAttribute("data-ready", "true");

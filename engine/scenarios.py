@@ -1,0 +1,188 @@
+"""Scenario tests: a recorded walk through a process (the data of each user task, the messages
+it waits for) and what it must do (the user tasks met, in order, and how it ends), run in a
+sandbox — a private in-memory database holding only the diagrams under test — so nothing
+touches real data. A deploy runs every scenario of the processes it changes first; one that
+fails blocks it (``ScenariosFailed``), saying where the path differed.
+
+A scenario file (``workflows/scenarios/<process>/<name>.json``)::
+
+    {"name": "Usuario nuevo", "process": "registro_usuario",
+     "steps": [{"task": "registrar_usuario", "data": {...}}, {"message": "activacion_usuario"}],
+     "expect": {"tasks": ["registrar_usuario", "crear_o_solicitar_acceso"],
+                "status": "running", "waiting": ["crear_o_solicitar_acceso"]}}
+
+Each task is worked by whoever its lane names (the owner, the account's role, the platform
+role), so a scenario needs no people; a message goes to the instance's own subscription.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.diagrams import DiagramSet
+from engine.errors import EngineError
+from engine.errors import FormInvalid
+from engine.models import HumanTask
+from engine.models import MessageSubscription
+from engine.models import ProcessInstance
+
+SCENARIOS_DIR = "scenarios"
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    process: str
+    passed: bool
+    tasks: list[str]  # the user tasks met, in order
+    status: str
+    waiting: list[str]
+    problem: str | None = None  # Spanish: where and how it differed
+    element_id: str | None = None  # where the path differed, for the diagram
+
+
+class ScenariosFailed(EngineError):
+    """A deploy refused because scenario tests failed; ``results`` has every scenario's."""
+
+    def __init__(self, results: list[ScenarioResult]):
+        failed = [r for r in results if not r.passed]
+        super().__init__(
+            "No se desplegó: " + "; ".join(f"el escenario «{r.name}» falló: {r.problem}" for r in failed)
+        )
+        self.results = results
+
+
+def load_scenarios(folder: Path, process_ids=None) -> list[dict]:
+    """The scenario files under ``folder/scenarios`` (of these processes, when given)."""
+    root = Path(folder) / SCENARIOS_DIR
+    found = []
+    for path in sorted(root.glob("*/*.json")) if root.is_dir() else []:
+        scenario = json.loads(path.read_text())
+        scenario.setdefault("name", path.stem)
+        if process_ids is None or scenario["process"] in process_ids:
+            found.append(scenario)
+    return found
+
+
+def _actor(row: HumanTask, anonymous_token: str | None) -> Actor:
+    """Whoever the task's lane names: the scenario needs no people."""
+    if row.lane_kind == "platform":
+        return Actor(user_id=None, platform_roles=frozenset({row.role}))
+    if row.lane_kind == "account":
+        return Actor(account_roles={row.account_id: row.role})
+    if row.owner_user_id is not None:
+        return Actor(user_id=row.owner_user_id)
+    return Actor.anonymous(anonymous_token) if anonymous_token else Actor()
+
+
+class Sandbox:
+    """A runner on a private in-memory database (``make_runner()``) with ``diagrams`` deployed."""
+
+    def __init__(self, diagrams: DiagramSet, make_runner):
+        self.runner = make_runner()
+        self.runner.create_schema()
+        self.runner.deploy(diagrams)
+
+    def close(self):
+        self.runner.close()
+
+    def run(self, scenario: dict) -> ScenarioResult:
+        name, process = scenario.get("name", "escenario"), scenario["process"]
+        expect = scenario.get("expect", {})
+        started = self.runner.start(process, Actor.anonymous(), scenario.get("data"))
+        instance_id, token = started.instance_id, started.anonymous_token
+        problem = element = None
+        for number, step in enumerate(scenario.get("steps", []), 1):
+            problem, element = self._step(instance_id, token, step, number)
+            if problem:
+                break
+        tasks, status, waiting = self._state(instance_id)
+        if problem is None:
+            problem, element = _compare(expect, tasks, status, waiting)
+        return ScenarioResult(name, process, problem is None, tasks, status, waiting, problem, element)
+
+    def _step(self, instance_id, token, step, number) -> tuple[str | None, str | None]:
+        with self.runner.transaction() as session:
+            ready = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
+            ).all()
+            subscriptions = session.execute(
+                select(MessageSubscription.message_name, MessageSubscription.correlation_value)
+                .where(MessageSubscription.instance_id == instance_id)
+            ).all()  # fmt: skip
+        try:
+            if "task" in step:
+                row = next((r for r in ready if r.name == step["task"]), None)
+                if row is None:
+                    waiting = ", ".join(r.name for r in ready) or "nada"
+                    where = ready[0].name if ready else None  # where the token is instead
+                    return f"paso {number}: esperaba la tarea {step['task']}, pero espera {waiting}", where
+                self.runner.complete_task(_actor(row, token), row.id, step.get("data") or {})
+            elif "message" in step:
+                value = next((v for n, v in subscriptions if n == step["message"]), None)
+                if value is None:
+                    waiting = ", ".join(r.name for r in ready) or "nada"
+                    where = ready[0].name if ready else None
+                    message = step["message"]
+                    return f"paso {number}: esperaba el mensaje {message}, pero espera {waiting}", where
+                self.runner.deliver_message(step["message"], value, step.get("data"))
+            else:
+                return f"paso {number}: no es una tarea ni un mensaje", None
+        except FormInvalid as exc:
+            fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+            task = step.get("task")
+            return f"paso {number} ({task}): el formulario rechazó los datos ({fields})", task
+        except EngineError as exc:
+            return f"paso {number}: {exc.message}", step.get("task")
+        return None, None
+
+    def _state(self, instance_id) -> tuple[list[str], str, list[str]]:
+        with self.runner.transaction() as session:
+            rows = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+            ).all()
+            status = session.get(ProcessInstance, instance_id).status
+        return [r.name for r in rows], status, [r.name for r in rows if r.status == "ready"]
+
+
+def _compare(expect: dict, tasks, status, waiting) -> tuple[str | None, str | None]:
+    wanted = expect.get("tasks")
+    if wanted is not None and wanted != tasks:
+        index = next((i for i, (a, b) in enumerate(zip(wanted, tasks, strict=False)) if a != b),
+                     min(len(wanted), len(tasks)))  # fmt: skip
+        expected = wanted[index] if index < len(wanted) else "el final"
+        actual = tasks[index] if index < len(tasks) else "nada más"
+        where = tasks[index] if index < len(tasks) else None
+        return f"en la tarea {index + 1} esperaba {expected} y llegó a {actual}", where
+    if "status" in expect and expect["status"] != status:
+        return f"esperaba terminar en estado {expect['status']} y quedó {status}", None
+    if "waiting" in expect and sorted(expect["waiting"]) != sorted(waiting):
+        wanted_waits, waits = ", ".join(expect["waiting"]) or "nada", ", ".join(waiting) or "nada"
+        return f"esperaba quedar en {wanted_waits} y quedó en {waits}", None
+    return None, None
+
+
+def gate(diagrams: DiagramSet, process_ids, folder: Path, make_runner) -> list[ScenarioResult]:
+    """Run the scenarios of ``process_ids`` found under ``folder`` on ``diagrams``; raise
+    ScenariosFailed when one fails, else return the results."""
+    results = run_scenarios(diagrams, load_scenarios(folder, set(process_ids)), make_runner)
+    if any(not result.passed for result in results):
+        raise ScenariosFailed(results)
+    return results
+
+
+def run_scenarios(diagrams: DiagramSet, scenarios: list[dict], make_runner) -> list[ScenarioResult]:
+    """Each scenario on a fresh sandbox of ``diagrams`` -> [ScenarioResult]."""
+    results = []
+    for scenario in scenarios:
+        sandbox = Sandbox(diagrams, make_runner)
+        try:
+            results.append(sandbox.run(scenario))
+        finally:
+            sandbox.close()
+    return results

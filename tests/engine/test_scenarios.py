@@ -1,0 +1,71 @@
+"""Scenario tests (issue 16, point 4): the committed scenarios of workflows/scenarios pass on
+the committed procedures (so `make test` runs them), each in a sandbox that touches no real
+data; a scenario that no longer holds says where the path differed."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.config import EngineConfig
+from engine.diagrams import DiagramSet
+from engine.domain import secop_domain
+from engine.runner import Runner
+from engine.runner import sandbox_runner
+from engine.scenarios import load_scenarios
+from engine.scenarios import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / "workflows"
+SCENARIOS = load_scenarios(WORKFLOWS)
+
+
+def _sandbox_factory():
+    return functools.partial(sandbox_runner, EngineConfig(), secop_domain())
+
+
+@pytest.fixture(scope="module")
+def diagrams():
+    return DiagramSet.from_dirs(WORKFLOWS, ROOT / "forms")
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_committed_scenarios_pass(diagrams, scenario):
+    [result] = run_scenarios(diagrams, [scenario], _sandbox_factory())
+    assert result.passed, result.problem
+    assert result.tasks == scenario["expect"]["tasks"]
+
+
+def test_every_committed_scenario_names_a_deployed_process_and_has_expectations():
+    processes = {path.stem for path in WORKFLOWS.glob("*.bpmn")}
+    assert len(SCENARIOS) >= 4
+    for scenario in SCENARIOS:
+        assert scenario["process"] in processes and {"tasks", "status"} <= set(scenario["expect"])
+
+
+def test_a_scenario_that_no_longer_holds_says_where_the_path_differed(diagrams):
+    scenario = json.loads((WORKFLOWS / "scenarios" / "registro_usuario" / "usuario-nuevo.json").read_text())
+    scenario["expect"]["tasks"] = ["registrar_usuario", "buscar_cuenta"]
+    [result] = run_scenarios(diagrams, [scenario], _sandbox_factory())
+    assert not result.passed
+    assert result.problem == "en la tarea 2 esperaba buscar_cuenta y llegó a crear_o_solicitar_acceso"
+    assert result.element_id == "crear_o_solicitar_acceso"
+
+    scenario["steps"].append({"task": "validar_entidad", "data": {}})
+    [result] = run_scenarios(diagrams, [scenario], _sandbox_factory())
+    assert result.problem == "paso 3: esperaba la tarea validar_entidad, pero espera crear_o_solicitar_acceso"
+
+
+def test_the_sandbox_touches_no_real_data(tmp_path, diagrams):
+    real = Runner.from_url(f"sqlite:///{tmp_path / 'real.db'}", EngineConfig(), secop_domain())
+    real.create_schema()
+    real.deploy(diagrams)
+    [result] = run_scenarios(diagrams, SCENARIOS[:1], real._sandbox)
+    assert result.passed
+    from engine.models import ProcessInstance
+
+    with real.transaction() as session:
+        assert session.query(ProcessInstance).count() == 0
