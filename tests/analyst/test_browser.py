@@ -263,6 +263,17 @@ def test_modeler_saves_a_draft_reviewed_and_deployed_with_a_reason(page, served,
     assert v2.number == 2 and "revision_final" in v2.files["registro_usuario.bpmn"]
     assert (v2.origin, v2.comment) == ("browser", "Revisión final antes de terminar")
     assert v2.deployed_by is not None
+
+    # The previous version back in one click; new instances follow it.
+    page.get_by_role("button", name="Restaurar la versión 1").click()
+    page.wait_for_load_state("load")
+    assert "Se restauró la versión 1 como versión 3" in page.locator(".flashes").inner_text()
+    assert "Restauración: Restaura la versión 1." in page.locator('[data-origen="3"]').inner_text()
+    j.step("restaurada")
+    v3 = runner.versions("registro_usuario")[0][0]
+    assert (v3.number, v3.content_hash) == (3, v1.content_hash)
+    started = runner.start("registro_usuario", Actor.anonymous())
+    assert runner.instance(started.instance_id).version_id == v3.id
     assert j.page_errors == []
     assert j.violations == []
 
