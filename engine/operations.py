@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.util.diff import filter_tasks
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from engine import instances
@@ -67,7 +68,11 @@ def list_instances(session, process_id=None, version_id=None, status=None, accou
     """Instances matching the filters, sorted and paginated, from index columns only."""
     query = select(ProcessInstance.id)
     if process_id:
-        query = query.where(ProcessInstance.process_id == process_id)
+        # The process itself, or one that called it: its elements' visits carry its id.
+        called = exists().where(
+            ElementVisit.instance_id == ProcessInstance.id, ElementVisit.process_id == process_id
+        )
+        query = query.where(or_(ProcessInstance.process_id == process_id, called))
     if version_id:
         query = query.where(ProcessInstance.version_id == version_id)
     if status:
@@ -160,3 +165,69 @@ def migration_problem(top_diff, sub_diffs) -> str | None:
             )
             return "Ya pasó por elementos que cambiaron en la nueva versión: " + ", ".join(names) + "."
     return None
+
+
+@dataclass
+class CalledProcess:
+    """A call activity of an instance and the process it runs (a subprocess of the same
+    instance): its state, the tasks waiting inside it, and its elements' states."""
+
+    task_id: str  # the call activity's task: the subprocess's key
+    element_id: str
+    element_name: str
+    process_id: str  # the called process
+    caller_process_id: str  # the process whose diagram holds the call activity
+    state: str  # active | completed | failed | cancelled
+    waiting: list[str]
+    element_states: dict[str, str]
+
+
+def called_processes(workflow) -> list[CalledProcess]:
+    """Every call activity the instance entered, in the order it entered them."""
+    found = []
+    for task_id, sub in workflow.subprocesses.items():
+        try:
+            caller = workflow.get_task_from_id(task_id)
+        except Exception:  # noqa: BLE001  (a subprocess whose caller was compacted away)
+            continue
+        tasks = list(sub.get_tasks())
+        states = {}
+        for task in tasks:
+            bpmn_id = task.task_spec.bpmn_id
+            if not bpmn_id:
+                continue
+            if task.state == TaskState.ERROR:
+                states[bpmn_id] = "failed"
+            elif task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+                states.setdefault(bpmn_id, "active")
+            elif task.state == TaskState.COMPLETED:
+                states.setdefault(bpmn_id, "completed")
+        if "failed" in states.values():
+            state = "failed"
+        elif sub.is_completed():
+            state = "completed" if sub.success else "cancelled"
+        else:
+            state = "active"
+        waiting = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in tasks
+                   if t.state == TaskState.READY and t.task_spec.manual]  # fmt: skip
+        found.append(CalledProcess(
+            str(task_id), caller.task_spec.bpmn_id, caller.task_spec.bpmn_name or caller.task_spec.bpmn_id,
+            sub.spec.name, caller.workflow.spec.name, state, waiting, states,
+        ))  # fmt: skip
+    found.sort(key=lambda c: c.task_id)
+    return found
+
+
+def waiting_tasks(session, instance_ids) -> dict[int, list[str]]:
+    """instance id -> titles of its ready tasks (those inside called processes too)."""
+    if not instance_ids:
+        return {}
+    rows = session.execute(
+        select(HumanTask.instance_id, HumanTask.title)
+        .where(HumanTask.instance_id.in_(list(instance_ids)), HumanTask.status == "ready")
+        .order_by(HumanTask.created_at)
+    )
+    found: dict[int, list[str]] = {}
+    for instance_id, title in rows:
+        found.setdefault(instance_id, []).append(title)
+    return found

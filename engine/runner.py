@@ -441,6 +441,19 @@ class Runner:
                 waiting_role, sort, page, per_page,
             )  # fmt: skip
 
+    def called_processes(self, instance_id: int) -> list[operations.CalledProcess]:
+        """The call activities the instance entered: the called process, its state and the
+        tasks waiting inside it (engine.operations.CalledProcess)."""
+        with self.transaction() as session:
+            instance = self.store.instance(session, instance_id)
+            _version, workflow = self.steps.load(session, instance)
+            return operations.called_processes(workflow)
+
+    def waiting_tasks(self, instance_ids) -> dict[int, list[str]]:
+        """instance id -> titles of the tasks it waits on, for a list of instances."""
+        with self.transaction() as session:
+            return operations.waiting_tasks(session, instance_ids)
+
     def element_states(self, instance_id: int) -> dict[str, str]:
         """bpmn id -> completed | active | failed, for colouring the instance's diagram."""
         with self.transaction() as session:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from engine import incidents
 from engine.db import utcnow
+from tests.engine.onboarding import Onboarding
 from tests.engine.onboarding import support_form
 from tests.webui.helpers import PASSWORD
 from tests.webui.helpers import World
@@ -174,6 +175,12 @@ RULES = {
     "staff.instances.resume": ("POST", "/instancias/{instance_id}/reanudar", {}, {"operador"}),
     "staff.instances.skip": ("POST", "/instancias/{instance_id}/omitir", {}, {"operador"}),
     "staff.instances.move": ("POST", "/instancias/{instance_id}/mover", {}, {"operador"}),
+    "staff.instances.called": (
+        "GET",
+        "/instancias/{called_instance}/llamados/{called_task}",
+        None,
+        {"operador"},
+    ),
     "staff.instances.migration_check": ("GET", "/instancias/migrar", None, {"operador"}),
     "staff.instances.migrate": ("POST", "/instancias/migrar", {}, {"operador"}),
     "staff.instances.heatmap": (
@@ -247,12 +254,19 @@ def scene(app):
     outsider = runner.actor_for_user(users["ajeno"])
     own = runner.start("registro_entidad", outsider)
     own_task = runner.inbox(outsider, instance_id=own.instance_id)[0].id
+    # A registration inside its called process (Registrar cuenta de Entidad Estatal).
+    walk = Onboarding(runner)
+    called_instance, registrant = walk.register_user("registrante.uno")
+    walk.complete(registrant, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, called_instance)
+    [called] = runner.called_processes(called_instance)
     with runner.transaction() as session:
         incident, _ = incidents.record(  # as the step path opens one
             session, instance_id=waiting.instance_id, process_id="activacion_cuenta", element_id="x",
             element_name="X", step="timer", message="m", detail="d", data_keys=[], now=utcnow(),
         )  # fmt: skip
         ids = {
+            "called_instance": called_instance,
+            "called_task": called.task_id,
             "incident_id": incident.id,
             "request_id": session.scalar(select(AccessRequest.id)),
             "case_id": session.scalar(select(SupportCase.id)),

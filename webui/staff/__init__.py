@@ -70,6 +70,7 @@ instances_bp.add_url_rule(
 instances_bp.add_url_rule("/<int:instance_id>/reanudar", view_func=instance_actions.resume, methods=["POST"])
 instances_bp.add_url_rule("/<int:instance_id>/omitir", view_func=instance_actions.skip, methods=["POST"])
 instances_bp.add_url_rule("/<int:instance_id>/mover", view_func=instance_actions.move, methods=["POST"])
+instances_bp.add_url_rule("/<int:instance_id>/llamados/<task_id>", view_func=instances.called, methods=["GET"])
 instances_bp.add_url_rule("/migrar", view_func=instance_actions.migration_check, methods=["GET"])
 instances_bp.add_url_rule("/migrar", view_func=instance_actions.migrate, methods=["POST"])
 

@@ -90,13 +90,14 @@ def index():
     """Instances with filters (process, version, state, account, dates, waiting role), sorted, paged."""
     filters = list_filters(request.args)
     result = runner().list_instances(**filters)
+    waiting = runner().waiting_tasks([row.id for row in result.rows])
     versions = version_choices()
     pages = max(1, -(-result.total // result.per_page))
     args = {k: v for k, v in request.args.items() if k != "pagina"}
     return render_template(
         "staff/instances/index.html", result=result, filters=filters, args=args, pages=pages,
         versions=versions, version_numbers={v.id: v.number for v in versions}, statuses=STATUSES,
-        roles=WAITING_ROLES, sorts=SORTS, title="Instancias",
+        roles=WAITING_ROLES, sorts=SORTS, waiting=waiting, title="Instancias",
     )  # fmt: skip
 
 
@@ -140,8 +141,34 @@ def show(instance_id: int, variables: str | None = None, errors: dict | None = N
         element=element, element_events=[e for e in events if e["element_id"] == element],
         names=element_names(xml), newest=newest, statuses=STATUSES, title=f"Instancia {instance_id}",
         incidents=runner().instance_incidents(instance_id), variables=variables, errors=errors or {},
-        preview=preview,
+        preview=preview, called=runner().called_processes(instance_id),
     ), status  # fmt: skip
+
+
+def process_file(files: dict[str, str], process_id: str) -> str:
+    """The BPMN text (of a version's files) that defines ``process_id``."""
+    marker = f'id="{process_id}"'
+    for name, text in sorted(files.items()):
+        if name.endswith(".bpmn") and text and f"process {marker}" in text.replace("bpmn:process", "process"):
+            return text
+    return ""
+
+
+def called(instance_id: int, task_id: str):
+    """A process an instance called (a call activity): its diagram coloured by state and the
+    tasks waiting inside it, with the way back to the calling instance."""
+    view = runner().instance(instance_id)
+    found = [c for c in runner().called_processes(instance_id) if c.task_id == task_id]
+    if not found:
+        abort(404)
+    child = found[0]
+    version = runner().version(view.version_id)
+    xml = process_file(version.files, child.process_id)
+    caller_xml = process_file(version.files, child.caller_process_id)
+    return render_template(
+        "staff/instances/called.html", view=view, child=child, xml=xml, names=element_names(xml),
+        caller_names=element_names(caller_xml), title=f"Instancia {instance_id}: {child.element_name}",
+    )  # fmt: skip
 
 
 def heatmap(process_id: str):
