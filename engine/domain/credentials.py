@@ -82,6 +82,22 @@ def notify_credential_change(
     )
 
 
+def ask_email_confirmation(
+    session, config: EngineConfig, user: User, new_email: str, link: str, hours: int, now: dt.datetime
+) -> None:
+    """Email ``new_email`` the link that makes it the user's address (the web layer signs it)."""
+    StepContext(session=session, actor=Actor(user_id=user.id), config=config, now=now,
+                mailer=_mailer).queue_email(  # fmt: skip
+        new_email,
+        "confirmar_correo",
+        first_names=user.first_names,
+        username=user.username,
+        new_email=new_email,
+        link=link,
+        hours=hours,
+    )
+
+
 def reset_link_user(session, token: str, now: dt.datetime) -> User | None:
     """The user of a recovery link that can still be used (to show its form), or None."""
     return session.scalar(

@@ -50,6 +50,10 @@ AUTOCOMPLETE = {
     "phone": "tel",
 }
 EMAIL_TAKEN = "Ya existe un usuario registrado con este correo electrónico."
+LINK_SPENT = (
+    "El enlace para confirmar el correo venció o ya fue usado: su correo no cambió. Cámbielo de nuevo en "
+    "«Mis datos de usuario» si aún lo necesita."
+)
 # Keys of the registration form that only make sense inside the procedure: the checks that
 # a username or email is free (here it is the person's own, so it is checked against the
 # others below), option sources and defaults.
@@ -186,8 +190,10 @@ PASSWORD_FOR_EMAIL = "Para cambiar el correo electrónico escriba su contraseña
 
 def update_profile(
     session: Session, config: EngineConfig, user_id: int, posted: dict, password_confirmed: bool = False
-) -> User:
-    """"Mis datos de usuario": check every field with registration's rules, then write."""
+) -> str | None:
+    """"Mis datos de usuario": check every field with registration's rules, then write all but
+    a new email, which is returned: it takes effect only once its owner confirms it
+    (confirm_email), so a typo or someone else's address never receives the recovery links."""
     errors: dict[str, list[str]] = {}
     try:
         clean = check(config, PROFILE_FIELDS, posted)
@@ -203,16 +209,35 @@ def update_profile(
         errors = {**errors, "contrasena_actual": [PASSWORD_FOR_EMAIL]}
     if errors:  # every problem at once, the email's included
         raise FormInvalid(errors)
-    previous_email = user.email
     for name in PROFILE_FIELDS:
-        setattr(user, name, clean.get(name))
+        if name != "email":
+            setattr(user, name, clean.get(name))
+    if clean["email"] == user.email:
+        return None
+    if clean["email"].lower() == user.email.lower():  # the same address, other letter case
+        user.email = clean["email"]
+        _write(session, "email", EMAIL_TAKEN)
+        return None
+    return clean["email"]
+
+
+
+def confirm_email(
+    session: Session, config: EngineConfig, user_id: int, previous: str, new_email: str
+) -> User:
+    """The owner of ``new_email`` opened the link: it replaces ``previous`` — unless the email
+    changed since (the link was used, or another one was), then FormInvalid."""
+    user = session.get(User, user_id, with_for_update=True)
+    if user.email != previous:
+        raise FormInvalid({"email": [LINK_SPENT]})
+    if _others_with(session, User.email, new_email, user_id) is not None:
+        raise FormInvalid({"email": [EMAIL_TAKEN]})
+    user.email = new_email
     _write(session, "email", EMAIL_TAKEN)
-    if previous_email.lower() != user.email.lower():
-        # Told to the previous address: if it was not its owner, they learn it at once.
-        credentials.notify_credential_change(
-            session, config, user, credentials.CHANGED_EMAIL, utcnow(), to=previous_email,
-            new_value=user.email,
-        )  # fmt: skip
+    # Told to the previous address: if it was not its owner, they learn it at once.
+    credentials.notify_credential_change(
+        session, config, user, credentials.CHANGED_EMAIL, utcnow(), to=previous, new_value=user.email
+    )
     return user
 
 

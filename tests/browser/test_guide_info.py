@@ -258,16 +258,22 @@ def test_mesa_files_an_activation_request_by_phone(page, live_server, tmp_path, 
 # --------------------------------------------------------------------------- 15
 
 
-def test_credential_changes_are_told_by_email_and_errors_at_once(page, live_server, tmp_path, artifacts_dir):
-    """13.15 (D2): a new password too weak and not confirmed is told both at once; a changed
-    password and a changed username each reach the user's mailbox."""
+def in_her_settings(page, live_server, tmp_path, artifacts_dir, prefix: str, section: str) -> Walk:
+    """ana.perez, registered, logged in, on "Configuraciones del usuario" → ``section``."""
     config, app, _actions, world = seed(tmp_path)
     world.user("ana.perez")
     release(app)
-    j = Walk(page, live_server(config), artifacts_dir, "i15")
+    j = Walk(page, live_server(config), artifacts_dir, prefix)
     j.login("ana.perez")
     j.link("Configuraciones del usuario")
-    j.link("Accesos del usuario")
+    j.link(section)
+    return j
+
+
+def test_credential_changes_are_told_by_email_and_errors_at_once(page, live_server, tmp_path, artifacts_dir):
+    """13.15 (D2): a new password too weak and not confirmed is told both at once; a changed
+    password and a changed username each reach the user's mailbox."""
+    j = in_her_settings(page, live_server, tmp_path, artifacts_dir, "i15", "Accesos del usuario")
     j.fill("Contraseña actual", "Clave-segura-1")
     j.fill("Nueva contraseña", "corta")
     j.fill("Confirmar contraseña", "otra")
@@ -293,4 +299,34 @@ def test_credential_changes_are_told_by_email_and_errors_at_once(page, live_serv
     mail = page.locator("pre.mail").inner_text()
     assert "Ahora es: ana.maria" in mail and "Si no fue usted, recupere su contraseña" in mail
     j.both_widths("correo-usuario-cambiado")
+    j.done()
+
+
+def test_a_new_email_is_confirmed_from_its_own_mailbox(page, live_server, tmp_path, artifacts_dir):
+    """13.15 (D1): "Mis datos de usuario" → a new email → the link sent to it → "Confirmar
+    correo"; until then the old address stays, and then it is told of the change."""
+    j = in_her_settings(page, live_server, tmp_path, artifacts_dir, "i15-correo", "Mis datos de usuario")
+    j.link("Editar")
+    j.fill("Correo electrónico", "ana.nueva@alcaldia.gov.co")
+    j.fill("Contraseña actual", "Clave-segura-1")
+    j.click("Guardar")
+    flashes = j.flash()
+    assert "Le enviamos un enlace a ana.nueva@alcaldia.gov.co" in flashes
+    assert "Hasta entonces sigue siendo ana.perez@example.gov.co." in flashes
+    assert "ana.perez@example.gov.co" in page.locator("dl").inner_text()
+    j.both_widths("correo-por-confirmar")
+    j.link("Correo (desarrollo)")
+    j.link("SECOP II – Confirme su nuevo correo electrónico")
+    assert "ana.nueva@alcaldia.gov.co" in page.locator("main").inner_text()
+    page.locator("pre.mail a").first.click()
+    page.wait_for_load_state("load")
+    assert j.h1() == "Confirmar correo electrónico"
+    j.both_widths("confirmar-correo")
+    j.click("Confirmar correo")
+    assert "Listo: su correo electrónico ahora es ana.nueva@alcaldia.gov.co." in j.flash()
+    assert "ana.nueva@alcaldia.gov.co" in page.locator("dl").inner_text()
+    j.link("Correo (desarrollo)")
+    told = page.locator("tr", has_text="Cambió el correo electrónico de su registro")
+    assert "ana.perez@example.gov.co" in told.inner_text()
+    j.both_widths("correo-cambiado")
     j.done()

@@ -64,6 +64,8 @@ RULES = {
     "people.index": ("GET", "/usuario/", None, LOGGED_IN),
     "people.profile": ("GET", "/usuario/datos", None, LOGGED_IN),
     "people.profile:POST": ("POST", "/usuario/datos", {}, LOGGED_IN),
+    "people.confirm_email": ("GET", "/usuario/datos/correo/no-es-un-token", None, LOGGED_IN),
+    "people.confirm_email:POST": ("POST", "/usuario/datos/correo/no-es-un-token", {}, LOGGED_IN),
     "people.access": ("GET", "/usuario/accesos", None, LOGGED_IN),
     "people.access:POST": ("POST", "/usuario/accesos", {}, LOGGED_IN),
     # Their own sessions only (tests/webui/test_sessions.py posts other people's ids).

@@ -5,6 +5,7 @@ SQLite and on PostgreSQL; and the personal-data pages checked by registration's 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 import pytest
@@ -330,12 +331,19 @@ def test_a_changed_email_is_told_to_the_previous_address(app, world):
     world.user("correo.viejo")
     client = _client(app, "correo.viejo")
     assert client.post("/usuario/datos", data=VALID_PROFILE).status_code == 302
+    with app.app_context():  # the new address confirms first (issue 13.15, test_email_change.py)
+        body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.template == "confirmar_correo"))
+    link = re.findall(r"http://localhost(/usuario/datos/correo/\S+)", body)[0]
+    assert client.post(link).status_code == 302
     assert client.post("/usuario/datos", data=VALID_PROFILE).status_code == 302  # unchanged: no email
     with app.app_context():
         sent = db.session.execute(select(OutboxEmail.to_addr, OutboxEmail.template, OutboxEmail.body)).all()
     told = [(row.to_addr, row.template) for row in sent]
-    assert told == [("correo.viejo@example.gov.co", "credenciales_cambiadas")]
-    assert "el correo electrónico" in sent[0].body and "ana.ruiz@example.gov.co" in sent[0].body
+    assert told == [
+        ("ana.ruiz@example.gov.co", "confirmar_correo"),
+        ("correo.viejo@example.gov.co", "credenciales_cambiadas"),
+    ]
+    assert "el correo electrónico" in sent[1].body and "ana.ruiz@example.gov.co" in sent[1].body
 
 
 @pytest.mark.parametrize("password", ["", "Otra-clave-9"])

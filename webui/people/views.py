@@ -18,6 +18,7 @@ from engine.errors import FormInvalid
 from webui.core import users
 from webui.core.extensions import db
 from webui.core.identity import runner
+from webui.people import email_change
 from webui.people import sessions
 
 
@@ -45,11 +46,19 @@ def profile():
         confirmed = bool(typed) and users.check_password(user, typed)  # argon2 only when typed
         try:
             with runner().transaction() as session:
-                personal_data.update_profile(session, runner().config, user.id, values, confirmed)
+                new_email = personal_data.update_profile(session, runner().config, user.id, values, confirmed)
+                if new_email:
+                    email_change.ask_confirmation(session, user, new_email)
         except FormInvalid as refused:
             errors = _first_messages(refused)
         else:
             flash("Sus datos fueron actualizados.", "success")
+            if new_email:
+                flash(
+                    f"Le enviamos un enlace a {new_email}: su correo cambiará cuando lo abra (vence en "
+                    f"{email_change.LINK_HOURS} horas). Hasta entonces sigue siendo {user.email}.",
+                    "info",
+                )
             return redirect(url_for("people.profile"))
     return render_template(
         "people/profile.html",
