@@ -30,6 +30,7 @@ from engine.errors import TaskClaimed
 from engine.formmodel import form_model
 from engine.forms import FORM_WIDE
 from engine.instances import Snapshot
+from engine.instructions import render_message
 from engine.lanes import may_work
 from engine.lanes import task_key
 from engine.lanes import token_hash
@@ -186,13 +187,25 @@ class CompleteTask(Step):
             # found here, in the step's transaction, not by the page asking again.
             open_tasks = step.path.store.ready_tasks(step.session, step.instance.id)
             next_tasks = [TaskSummary.of(t) for t in open_tasks if may_work(actor, t)]
+        data = redact(instances.current_data(step.workflow))
         return CompletionResult(
             step.instance.id,
             step.instance.status,
             next_tasks,
-            redact(instances.current_data(step.workflow)),
+            data,
             replace(TaskSummary.of(self.row), status="completed"),
+            self._message(step, data),
         )
+
+    def _message(self, step, data: dict) -> str | None:
+        """What the person is told: the task's ``doneMessage``, else, when the procedure
+        ended, its ``endMessage`` (engine.procedures)."""
+        spec = step.version.task_spec(self.element_id)
+        properties = getattr(spec, "extensions", {}).get("properties", {}) if spec else {}
+        message = render_message(properties.get("doneMessage"), data)
+        if message is None and step.instance.status == "completed":
+            message = render_message(step.version.procedure.end_message, data)
+        return message
 
 
 class DeliverMessage(Step):

@@ -15,6 +15,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine import forms
+from engine import procedures
 from engine.diagrams import DiagramSet
 from engine.diagrams import new_parser
 from engine.expressions import ExpressionRefused
@@ -86,6 +87,7 @@ def check(diagrams: DiagramSet, domain: Domain) -> list[Problem]:
             _check_bpmn(name, root, diagrams, lanes, process_ids, domain, problems)
         else:
             _check_dmn(name, root, domain, problems)
+    _check_procedures(trees, problems)
     if not problems:
         _check_with_spiff(diagrams, trees, problems)
     return sorted(set(problems))
@@ -141,6 +143,44 @@ def _check_lanes_file(diagrams, problems) -> dict:
                 Problem("lanes.json", 1, lane, "tipo de carril desconocido (owner|account|platform)")
             )
     return lanes
+
+
+def _check_procedures(trees, problems):
+    """The procedure properties (engine.procedures): known names, a ``startableBy`` the
+    engine understands, message templates within the instructions' allow-list, and one
+    procedure at most that anonymous people start (the home page's "Registro")."""
+    anonymous = []
+    for file, root in sorted(trees.items()):
+        if not file.endswith(".bpmn"):
+            continue
+        for process in root.iterfind("bpmn:process", NS):
+            process_id, line = process.get("id"), process.sourceline
+            properties = procedures.process_properties(process)
+            known = ", ".join(procedures.PROCESS_PROPERTIES)
+            for name in sorted(set(properties) - set(procedures.PROCESS_PROPERTIES)):
+                message = f"propiedad del proceso desconocida {name!r} ({known})"
+                problems.append(Problem(file, line, process_id, message))
+            if not (process.get("name") or "").strip():
+                problems.append(Problem(file, line, process_id, "el proceso no tiene nombre (name)"))
+            starters = properties.get("startableBy")
+            if starters is not None:
+                problem = procedures.starter_problem(starters)
+                if problem:
+                    problems.append(Problem(file, line, process_id, problem))
+                if starters == "anonymous":
+                    anonymous.append((file, line, process_id))
+            user_tasks = process.iter(f"{{{NS['bpmn']}}}userTask")
+            elements = [(process, properties)] + [(t, procedures.task_properties(t)) for t in user_tasks]
+            for element, element_properties in elements:
+                for key in procedures.MESSAGE_PROPERTIES:
+                    problem = template_problem(element_properties.get(key) or "")
+                    if problem:
+                        where = (file, element.sourceline, element.get("id"))
+                        problems.append(Problem(*where, f"{key}: {problem}"))
+    for file, line, process_id in anonymous[1:]:
+        first = anonymous[0][2]
+        message = f"solo un proceso puede iniciarse sin usuario (startableBy anonymous); ya lo hace {first!r}"
+        problems.append(Problem(file, line, process_id, message))
 
 
 def _check_expression(problems, file, element, source, mode, what, domain):

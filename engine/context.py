@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -30,6 +31,8 @@ class StepContext:
     process_id: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     mailer: Any = None  # engine.mail.Mailer of the domain's templates (None: no templates)
+    # file slot -> the title its form gives it, in the version being run (engine.procedures)
+    document_titles: Mapping[str, str] = field(default_factory=dict)
 
     def queue_email(self, to: str, template: str, **context: Any):
         """Put an email in the outbox (same transaction); the worker sends it."""

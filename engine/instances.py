@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from dataclasses import field
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -23,6 +24,8 @@ from engine.context import StepContext
 from engine.errors import TaskNotReady
 from engine.lanes import assignment
 from engine.models import ProcessInstance
+from engine.procedures import Procedure
+from engine.procedures import read_procedures
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
 from engine.serialization import dump_state
@@ -37,6 +40,20 @@ class LoadedVersion:
     subprocess_specs: dict
     forms: dict[str, dict]
     lanes: dict
+    procedures: dict[str, Procedure] = field(default_factory=dict)  # every process in its files
+
+    @property
+    def procedure(self) -> Procedure:
+        """This version's own procedure metadata (engine.procedures)."""
+        return self.procedures.get(self.process_id) or Procedure(self.process_id, self.process_id)
+
+    @property
+    def document_titles(self) -> dict[str, str]:
+        """file slot -> title of the form field asking for it, in every process of the version."""
+        titles: dict[str, str] = {}
+        for procedure in self.procedures.values():
+            titles.update(procedure.documents)
+        return titles
 
     @classmethod
     def from_files(cls, row, spec, subprocess_specs) -> LoadedVersion:
@@ -46,7 +63,8 @@ class LoadedVersion:
             if name.startswith("forms/") and text
         }
         lanes = json.loads(row.files.get("lanes.json") or "{}")
-        return cls(row.id, row.process_id, spec, subprocess_specs, forms, lanes)
+        bpmn = {name: text for name, text in row.files.items() if name.endswith(".bpmn")}
+        return cls(row.id, row.process_id, spec, subprocess_specs, forms, lanes, read_procedures(bpmn, forms))
 
     def task_spec(self, name: str):
         """The spec of the task named ``name`` here or in any called subprocess."""

@@ -50,6 +50,10 @@ def _literal(value) -> str:
 
 
 _env = ImmutableSandboxedEnvironment(autoescape=False, finalize=_literal)
+# Messages a page shows as plain text (a procedure's doneMessage / endMessage): the page
+# escapes them, so values are printed as they are.
+_text_env = ImmutableSandboxedEnvironment(autoescape=False, finalize=lambda v: "" if v is None else v)
+MESSAGE_CHARS = 2000
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
@@ -100,6 +104,19 @@ def render_instructions(template: str | None, data: dict, limit: int = Limits.in
     except LimitExceeded:
         return TOO_LONG
     return render_markdown(markdown)
+
+
+def render_message(template: str | None, data: dict) -> str | None:
+    """A message template (plain text) filled from ``data``: None when there is none or it
+    cannot be rendered (a variable missing on this path), the page then says something general."""
+    if not template:
+        return None
+    try:
+        text = _text_env.from_string(template).render(**{k: v for k, v in data.items() if isinstance(k, str)})
+    except TemplateError:
+        return None
+    text = " ".join(text.split())
+    return text[:MESSAGE_CHARS] or None
 
 
 # What an instructions template may contain (``template_problem``, at deploy).

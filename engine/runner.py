@@ -50,6 +50,7 @@ from engine.drafts import Drafts
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
+from engine.errors import NotAuthorized
 from engine.errors import NotFound
 from engine.errors import StepFailed
 from engine.inbox import Inbox
@@ -64,6 +65,8 @@ from engine.models import ProcessInstance
 from engine.models import ProcessVersion
 from engine.operations import InstancePage
 from engine.operations import MigrationCheck
+from engine.procedures import ACCOUNT_VARIABLE
+from engine.procedures import Procedure
 from engine.redact import redact
 from engine.registry import Domain
 from engine.steps import StepPath
@@ -495,6 +498,68 @@ class Runner:
 
     def current_diagrams(self) -> DiagramSet:
         return self.version_cache.current_diagrams()
+
+    # ---- procedures: what each deployed process declares for the pages (engine.procedures)
+    def procedures(self) -> list[Procedure]:
+        """Every deployed process's metadata, as its newest version declares it."""
+        with self.transaction() as session:
+            return [version.procedure for version in self.version_cache.newest_all(session)]
+
+    def procedure(self, process_id: str) -> Procedure:
+        """One process's metadata (its newest version), or NotFound."""
+        with self.transaction() as session:
+            return self.version_cache.newest(session, process_id).procedure
+
+    def startable(self, actor: Actor, account_id: int | None = None) -> list[Procedure]:
+        """The procedures ``actor`` may start by hand (for ``account_id``), by display name.
+        Without ``account_id``, those started for an account are listed for anyone who holds
+        the role in some account."""
+        found = []
+        for procedure in self.procedures():
+            if procedure.for_account and account_id is None:
+                if procedure.starter_role in actor.account_roles.values() and actor.user_id is not None:
+                    found.append(procedure)
+            elif procedure.may_start(actor, account_id):
+                found.append(procedure)
+        return sorted(found, key=lambda p: p.start_label)
+
+    def start_by_hand(self, process_id: str, actor: Actor, account_id: int | None = None) -> StartResult:
+        """Start a procedure as a person does from a page: only one its ``startableBy`` lets
+        this actor start. NotFound when it is not one this kind of actor starts (or not
+        deployed); for one started for an account, FormInvalid without ``account_id`` and
+        NotAuthorized without the role there. Its data gets ``account_id``."""
+        missing = NotFound("No existe un trámite con ese nombre que pueda iniciarse.")
+        try:
+            procedure = self.procedure(process_id)
+        except NotFound:
+            raise missing from None
+        if not procedure.for_account:
+            if not procedure.may_start(actor):
+                raise missing
+            return self.start(process_id, actor, None)
+        if account_id is None:
+            raise FormInvalid({ACCOUNT_VARIABLE: ["Indique la cuenta."]})
+        if not procedure.may_start(actor, account_id):
+            raise NotAuthorized(f"Solo el {procedure.starter_role} de la cuenta puede iniciar este trámite.")
+        return self.start(process_id, actor, {ACCOUNT_VARIABLE: account_id})
+
+    def waiting_roles(self) -> dict[str, str]:
+        """role -> lane name of every lane of a role (lanes.json of the deployed versions)."""
+        roles: dict[str, str] = {}
+        with self.transaction() as session:
+            for version in self.version_cache.newest_all(session):
+                for lane, rule in version.lanes.items():
+                    if rule.get("role"):
+                        roles.setdefault(rule["role"], lane)
+        return roles
+
+    def document_labels(self) -> dict[str, str]:
+        """file slot -> title of the form field that asks for it, over every deployed process."""
+        labels: dict[str, str] = {}
+        for procedure in self.procedures():
+            for slot, title in procedure.documents.items():
+                labels.setdefault(slot, title)
+        return labels
 
     def deployed_diagrams(self) -> DiagramSet:
         """The files of every process's newest version: what an analyst's change applies to."""

@@ -206,6 +206,7 @@ class StepPath:
         step.instance_id = instance.id
         version, workflow, before = step.load(self, session, instance)
         ctx = self.context(session, step.actor, instance)
+        ctx.document_titles = version.document_titles
         loaded = Loaded(self, session, instance, version, workflow, before, ctx, Budget(self.config.limits))
         step.prepare(loaded)
         token = current_budget.set(loaded.budget)

@@ -99,6 +99,20 @@ class VersionCache:
             raise NotFound(f"El proceso {process_id!r} no está desplegado.")
         return self.get(session, version_id)
 
+    def newest_all(self, session) -> list[LoadedVersion]:
+        """The newest version of every deployed process (one query; parsed versions cached)."""
+        newest = (
+            select(ProcessVersion.process_id, func.max(ProcessVersion.number).label("number"))
+            .group_by(ProcessVersion.process_id)
+            .subquery()
+        )
+        query = select(ProcessVersion.id).join(
+            newest,
+            (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.number == newest.c.number),
+        )
+        ids = session.scalars(query.order_by(ProcessVersion.process_id))
+        return [self.get(session, version_id) for version_id in ids]
+
     def current_diagrams(self) -> DiagramSet:
         """The diagram set in the configured directories."""
         return DiagramSet.from_dirs(Path(self.config.workflows_dir), Path(self.config.forms_dir))

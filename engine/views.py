@@ -85,6 +85,7 @@ class CompletionResult:
     next_tasks: list[TaskSummary]
     data: dict[str, Any]
     completed: TaskSummary | None = None  # the task this step completed
+    message: str | None = None  # what the person is told (doneMessage / endMessage), if declared
 
 
 @dataclass

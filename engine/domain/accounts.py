@@ -18,16 +18,6 @@ from engine.domain.models import User
 from engine.domain.registry import service
 from engine.errors import DomainError
 
-DOCUMENT_LABELS = {
-    "acto_estructura": "Último acto de estructura y organización o Acta de creación",
-    "acta_posesion_ordenador": "Acta de posesión del Ordenador del Gasto",
-    "acto_delegacion": "Acto de delegación",
-    "acta_posesion_delegado": "Acta de posesión del delegado",
-    "autorizacion_administrador": "Documento de autorización de usuario administrador",
-    "rut": "Registro Único Tributario (RUT)",
-    "certificado_existencia": "Certificado de existencia y representación legal",
-}
-
 
 def account_summary(account: Account) -> dict:
     return {
@@ -132,7 +122,7 @@ def register_account(ctx: StepContext, required_documents: list | None = None, *
     attached = attach_staged_documents(ctx, account.id)
     missing = [slot for slot in required_documents or [] if slot not in attached]
     if missing:
-        names = ", ".join(DOCUMENT_LABELS.get(slot, slot) for slot in missing)
+        names = ", ".join(ctx.document_titles.get(slot, slot) for slot in missing)
         raise DomainError(f"Faltan documentos obligatorios: {names}.", field=missing[0])
     ctx.queue_email(
         account.notification_email,

@@ -193,3 +193,64 @@ def test_bad_dmn_cell(demo_copy, capsys):
         f"demo_riesgo.dmn:{line}: r_alto_out: celda de salida: "
         "llamada a una función no registrada: alto.upper"
     ]
+
+
+PROCESS_TAG = '<bpmn:process id="demo_solicitud" name="Solicitud de prueba" isExecutable="true">'
+
+
+def _with_process_properties(bpmn: Path, **properties) -> None:
+    props = "".join(f'<spiffworkflow:property name="{k}" value="{v}" />' for k, v in properties.items())
+    block = (f"<bpmn:extensionElements><spiffworkflow:properties>{props}"
+             "</spiffworkflow:properties></bpmn:extensionElements>")  # fmt: skip
+    _edit(bpmn, PROCESS_TAG, PROCESS_TAG + block)
+
+
+def _with_done_message(bpmn: Path, message: str) -> None:
+    form = 'value="demo_pedir-schema.json" />'
+    _edit(bpmn, form, f'{form}<spiffworkflow:property name="doneMessage" value="{message}" />')
+
+
+def test_procedure_properties_deploy(demo_copy, capsys):
+    _with_process_properties(demo_copy / "demo.bpmn", startableBy="platform:mesa_servicio",
+                             startLabel="Pedir algo", endMessage="Listo, {{ nombre }}.")  # fmt: skip
+    _with_done_message(demo_copy / "demo.bpmn", "Pedido.")
+    assert _check(demo_copy, capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ({"startableBy": "todos"}, "startableBy desconocido 'todos'"),
+        ({"startableBy": "account:"}, "startableBy desconocido 'account:'"),
+        ({"startabelBy": "user"}, "propiedad del proceso desconocida 'startabelBy'"),
+        ({"endMessage": "{{ range(9) }}"}, "endMessage: construcción no permitida: Call"),
+    ],
+)
+def test_bad_procedure_properties(demo_copy, capsys, properties, reason):
+    bpmn = demo_copy / "demo.bpmn"
+    _with_process_properties(bpmn, **properties)
+    code, lines = _check(demo_copy, capsys)
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith(f"demo.bpmn:{_line_of(bpmn, PROCESS_TAG)}: demo_solicitud: {reason}")
+
+
+def test_bad_done_message(demo_copy, capsys):
+    bpmn = demo_copy / "demo.bpmn"
+    _with_done_message(bpmn, "{{ x * 9 }}")
+    code, lines = _check(demo_copy, capsys)
+    assert code == 1
+    line = _line_of(bpmn, '<bpmn:userTask id="pedir"')
+    assert lines == [f"demo.bpmn:{line}: pedir: doneMessage: construcción no permitida: Mul"]
+
+
+def test_one_procedure_started_anonymously(demo_copy, capsys):
+    bpmn = demo_copy / "demo.bpmn"
+    _with_process_properties(bpmn, startableBy="anonymous")
+    second = bpmn.read_text().replace("demo_solicitud", "demo_otra")
+    (demo_copy / "otra.bpmn").write_text(second)
+    code, lines = _check(demo_copy, capsys)
+    assert code == 1
+    refused = ("solo un proceso puede iniciarse sin usuario (startableBy anonymous); "
+               "ya lo hace 'demo_solicitud'")
+    assert any(refused in line and line.startswith("otra.bpmn:") for line in lines), lines

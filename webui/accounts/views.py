@@ -22,7 +22,6 @@ from webui.core.identity import current_account
 from webui.core.identity import current_actor
 from webui.core.identity import runner
 from webui.core.policy import sees_directory
-from webui.core.procedures import STARTABLE
 
 
 def my_accounts():
@@ -101,9 +100,11 @@ def home():
         return render_template(
             "accounts/desk.html", account=account, role=role, tasks=tasks, members=members,
             documents=attached_documents(account.id), cases=cases, title="Escritorio",
+            startable=runner().startable(current_actor(), account.id),
         )  # fmt: skip
     return render_template(
-        "accounts/start.html", account=account, tasks=tasks, startable=STARTABLE, cases=cases, title="Inicio"
+        "accounts/start.html", account=account, tasks=tasks, cases=cases, title="Inicio",
+        startable=[p for p in runner().startable(current_actor()) if not p.for_account],
     )
 
 

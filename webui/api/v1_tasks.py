@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask import request
 
-from engine.domain.models import ROLE_ADMIN
+from engine.errors import FormInvalid
 from engine.errors import NotAuthorized
 from engine.inbox import DUE_FILTERS
 from engine.inbox import ORDERS
@@ -17,9 +17,6 @@ from webui.api.v1 import task_json
 from webui.core.identity import runner
 from webui.core.inputs import MAX_ID
 from webui.core.people import user_id_for
-from webui.core.procedures import FOR_ACCOUNT
-from webui.core.procedures import FOR_ROLE
-from webui.core.procedures import STARTABLE
 
 SCOPES = ("mine", "supervised", "unworkable")
 
@@ -85,25 +82,18 @@ def unclaim(task_id: str):
 
 
 def start(process_id: str):
-    """Start a procedure a person may begin by hand (the pages' "Iniciar"); ``account_id``
-    for one started for an account, by its Administrador. 201 with its first tasks."""
+    """Start a procedure its diagram lets this person begin by hand (the pages' "Iniciar");
+    ``account_id`` for one started for an account, by who holds the role its diagram names
+    there. 201 with its first tasks."""
     actor = require_person()
-    if process_id not in STARTABLE:
-        raise ApiError(404, "No existe un trámite con ese nombre que pueda iniciarse.")
-    if process_id in FOR_ROLE and not actor.has_platform_role(FOR_ROLE[process_id]):
-        raise ApiError(403, "Este trámite lo inicia la Mesa de Servicio.")
-    payload = body()
-    data = None
-    if process_id in FOR_ACCOUNT:
-        account_id = payload.get("account_id")
-        if type(account_id) is not int or not 0 < account_id <= MAX_ID:
-            raise ApiError(422, "Indique la cuenta («account_id»).",
-                           errors={"account_id": ["Indique la cuenta."]})  # fmt: skip
-        if actor.account_roles.get(account_id) != ROLE_ADMIN:
-            raise ApiError(403, "Solo el Usuario Administrador de la cuenta puede iniciar este trámite.")
-        data = {"account_id": account_id}
+    account_id = body().get("account_id")
+    if account_id is not None and (type(account_id) is not int or not 0 < account_id <= MAX_ID):
+        raise ApiError(422, "Indique la cuenta («account_id»).",
+                       errors={"account_id": ["Indique la cuenta."]})  # fmt: skip
     try:
-        started = runner().start(process_id, actor=actor, data=data)
+        started = runner().start_by_hand(process_id, actor, account_id)
+    except FormInvalid as exc:
+        raise ApiError(422, "Indique la cuenta («account_id»).", errors=exc.errors) from None
     except NotAuthorized as exc:
         raise ApiError(403, exc.message or "No puede iniciar este trámite.") from None
     return jsonify({"instance_id": started.instance_id,

@@ -1,4 +1,4 @@
-"""Template filters: Spanish names for procedures, states and dates."""
+"""Template filters: Spanish names for procedures (as the diagrams declare them), states and dates."""
 
 from __future__ import annotations
 
@@ -8,21 +8,14 @@ import json
 from flask_login import current_user
 from markupsafe import Markup
 
-from engine.domain.accounts import DOCUMENT_LABELS
 from engine.domain.classification import sector_label
 from engine.domain.rules import department_name
 from engine.domain.rules import municipality_name
 from engine.domain.rules import time_zone
+from engine.instructions import render_markdown
 from engine.instructions import sanitize
-
-PROCESS_NAMES = {
-    "registro_usuario": "Registro de usuario",
-    "registro_entidad": "Registro de cuenta de Entidad Estatal",
-    "activacion_cuenta": "Activación de la cuenta",
-    "solicitud_acceso": "Solicitud de acceso",
-    "perfil_mixto": "Perfil Mixto",
-    "solicitud_telefonica": "Solicitud de activación por teléfono",
-}
+from webui.core.procedures import document_label
+from webui.core.procedures import procedure_name
 
 KIND_BY_STATE = {
     "Pendiente": "warn",
@@ -57,11 +50,13 @@ STATE_LABELS = {
 
 
 def slot_name(slot: str | None) -> str:
-    return DOCUMENT_LABELS.get(slot or "", (slot or "").replace("_", " ").capitalize())
+    """A document slot as its form titles it."""
+    return document_label(slot)
 
 
 def process_name(process_id: str | None) -> str:
-    return PROCESS_NAMES.get(process_id or "", process_id or "")
+    """A process's display name: its name in the deployed diagram."""
+    return procedure_name(process_id)
 
 
 def state_label(state: str | None) -> str:
@@ -138,6 +133,11 @@ def sanitized(html: str | None) -> Markup:
     return Markup(sanitize(html or ""))
 
 
+def markdown(text: str | None) -> Markup:
+    """Markdown a diagram declares (a procedure's startDescription) as allow-listed HTML."""
+    return Markup(render_markdown(text or ""))
+
+
 def init_app(app) -> None:
     filters = (
         slot_name,
@@ -148,6 +148,7 @@ def init_app(app) -> None:
         duration,
         pretty_json,
         sanitized,
+        markdown,
     )
     for fn in filters:
         app.add_template_filter(fn)

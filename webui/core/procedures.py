@@ -1,13 +1,39 @@
-"""Procedures people start by hand from the UI, until the diagrams declare it themselves."""
+"""What the deployed diagrams declare about each procedure (engine.procedures), read once per
+request: display names, document labels, who may start what."""
 
-# Procedures a logged-in user may start from the UI (R5), with their Spanish names.
-STARTABLE = {
-    "registro_entidad": "Registrar cuenta de Entidad Estatal",
-    "solicitud_acceso": "Solicitud de acceso",
-    "perfil_mixto": "Solicitar Perfil Mixto",
-    "solicitud_telefonica": "Registrar solicitud telefónica",
-}
-# Procedures started for one account: only its Administrador may start them.
-FOR_ACCOUNT = {"perfil_mixto"}
-# Procedures only holders of a platform role start: their first task is in that role's lane.
-FOR_ROLE = {"solicitud_telefonica": "mesa_servicio"}
+from __future__ import annotations
+
+from flask import g
+
+from webui.core.identity import runner
+
+
+def procedures() -> dict:
+    """process id -> engine.procedures.Procedure of every deployed process (this request's)."""
+    if "procedures" not in g:
+        g.procedures = {procedure.process_id: procedure for procedure in runner().procedures()}
+    return g.procedures
+
+
+def procedure_name(process_id: str | None) -> str:
+    found = procedures().get(process_id or "")
+    return found.name if found else (process_id or "")
+
+
+def document_label(slot: str | None) -> str:
+    """A file slot's title in the forms that ask for it."""
+    for procedure in procedures().values():
+        if slot in procedure.documents:
+            return procedure.documents[slot]
+    return (slot or "").replace("_", " ").capitalize()
+
+
+def started_anonymously(process_id: str | None) -> bool:
+    """Whether anonymous people start this procedure (the home page's "Registro")."""
+    found = procedures().get(process_id or "")
+    return found is not None and found.startable_by == "anonymous"
+
+
+def registration():
+    """The procedure anonymous people start with "Registro" (the checker allows one), or None."""
+    return next((p for p in procedures().values() if p.startable_by == "anonymous"), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask import redirect
 from flask import render_template
 from flask import url_for
@@ -11,6 +12,7 @@ from engine.actors import Actor
 from webui.core.identity import current_actor
 from webui.core.identity import remember_anonymous_token
 from webui.core.identity import runner
+from webui.core.procedures import registration
 from webui.core.throttle import client_address
 from webui.core.throttle import throttle
 from webui.core.throttle import too_many
@@ -33,15 +35,19 @@ def support():
 
 
 def register():
-    """ "Registro": resume this browser's open registration, or start a new one anonymously."""
+    """ "Registro": resume this browser's open registration, or start a new one anonymously
+    (the procedure whose diagram says anonymous people start it)."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
-    for task in runner().inbox(current_actor(), process_id="registro_usuario"):
+    procedure = registration()
+    if procedure is None:
+        abort(404)
+    for task in runner().inbox(current_actor(), process_id=procedure.process_id):
         return redirect(url_for("tasks.task", task_id=task.id))
     # Each start is an instance and rows in the database: a script must not make thousands.
     if throttle().take(("REGISTRATION_LIMIT_PER_ADDRESS", client_address())) is None:
         return too_many(TOO_MANY_REGISTRATIONS)
-    started = runner().start("registro_usuario", actor=Actor.anonymous(), data=None)
+    started = runner().start_by_hand(procedure.process_id, Actor.anonymous())
     remember_anonymous_token(started.anonymous_token)
     if not started.next_tasks:
         return redirect(url_for("public.registration_sent"))

@@ -27,7 +27,6 @@ from webui.staff.common import user_names
 
 STATUSES = {"running": "En curso", "completed": "Terminada", "cancelled": "Cancelada", "error": "Con error",
             "suspended": "Suspendida"}  # fmt: skip
-WAITING_ROLES = {"mesa_servicio": "Mesa de Servicio", "Administrador": "Administrador de la Entidad"}
 SORTS = {
     "-created_at": "Más recientes primero",
     "created_at": "Más antiguas primero",
@@ -97,7 +96,7 @@ def index():
     return render_template(
         "staff/instances/index.html", result=result, filters=filters, args=args, pages=pages,
         versions=versions, version_numbers={v.id: v.number for v in versions}, statuses=STATUSES,
-        roles=WAITING_ROLES, sorts=SORTS, waiting=waiting, title="Instancias",
+        roles=runner().waiting_roles(), sorts=SORTS, waiting=waiting, title="Instancias",
     )  # fmt: skip
 
 

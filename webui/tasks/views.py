@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from engine.errors import DomainError
+from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import NotAuthorized
 from engine.errors import NotFound
@@ -25,9 +26,6 @@ from webui.core.identity import runner
 from webui.core.people import full_names
 from webui.core.policy import OPERATOR
 from webui.core.policy import has_role
-from webui.core.procedures import FOR_ACCOUNT
-from webui.core.procedures import FOR_ROLE
-from webui.core.procedures import STARTABLE
 from webui.core.redirects import safe_next
 from webui.tasks import holders
 from webui.tasks.flow import after_completion
@@ -160,23 +158,15 @@ START_FIELDS = {"csrf_token", "account_id"}
 
 @login_required
 def start(process_id: str):
-    """Start one of the procedures a user may begin by hand and open its first task; a post
-    that carries that task's fields too (the start page's "Validar") also submits them."""
-    if process_id not in STARTABLE:
-        abort(404)
+    """Start a procedure its diagram lets this person begin by hand (``startableBy``) and
+    open its first task; one started for an account names it in ``account_id``. A post that
+    carries that task's fields too (the start page's "Validar") also submits them."""
+    account_id = request.form.get("account_id", type=int)
     actor = current_actor()
-    if process_id in FOR_ROLE and not actor.has_platform_role(FOR_ROLE[process_id]):
-        abort(404)
-    data = None
-    if process_id in FOR_ACCOUNT:
-        account_id = request.form.get("account_id", type=int)
-        if actor.account_roles.get(account_id) != "Administrador":
-            abort(404)
-        data = {"account_id": account_id}
     try:
-        started = runner().start(process_id, actor=actor, data=data)
-    except NotAuthorized:
-        abort(403)
+        started = runner().start_by_hand(process_id, actor, account_id)
+    except (NotFound, NotAuthorized, FormInvalid):  # nothing this person may start: nothing there
+        abort(404)
     nxt = started.next_tasks[0] if started.next_tasks else None
     if nxt is None:
         flash("Su solicitud fue registrada.", "success")
