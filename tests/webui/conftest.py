@@ -13,10 +13,6 @@ from tests.webui.helpers import World
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def forms_ready() -> bool:
-    return any((ROOT / "forms").glob("*-schema.json")) and any((ROOT / "workflows").glob("*.bpmn"))
-
-
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Factory: the app on this test's empty database, with ``config`` on top of the test
@@ -56,9 +52,7 @@ def app(make_app):
 
 @pytest.fixture
 def deployed(app):
-    """The app with the project's diagrams deployed (skips while forms/ is still empty)."""
-    if not forms_ready():
-        pytest.skip("workflows/ and forms/ are not written yet")
+    """The app with the project's diagrams deployed."""
     app.extensions["runner"].deploy()
     return app
 
