@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.compaction import compact
 from engine.context import StepContext
 from engine.errors import TaskNotReady
+from engine.instructions import render_message
 from engine.lanes import assignment
 from engine.models import ProcessInstance
 from engine.procedures import Procedure
@@ -78,6 +79,16 @@ class LoadedVersion:
     def form_names(self, task_spec) -> tuple[str | None, str | None]:
         properties = getattr(task_spec, "extensions", {}).get("properties", {})
         return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
+
+
+SUBJECT_CHARS = 200
+
+
+def _subject(task) -> str | None:
+    """The task's ``inboxSubject`` filled from its data (engine.procedures), for the inbox."""
+    template = getattr(task.task_spec, "extensions", {}).get("properties", {}).get("inboxSubject")
+    subject = render_message(template, task.data)
+    return subject[:SUBJECT_CHARS] if subject else None
 
 
 def load(row: ProcessInstance, version: LoadedVersion, script_engine) -> BpmnWorkflow:
@@ -256,6 +267,7 @@ def changes(
                 "process_id": row.process_id,
                 "name": task.task_spec.bpmn_id or task.task_spec.name,
                 "title": task.task_spec.bpmn_name or task.task_spec.name,
+                "subject": _subject(task),
                 "lane": task.task_spec.lane,
                 "form_schema": schema_name,
                 "status": "ready",

@@ -122,6 +122,8 @@ class HumanTask(Base):
     process_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(100))  # bpmn id of the task spec
     title: Mapped[str] = mapped_column(String(200))
+    # What the task is about (its inboxSubject filled from the task data), e.g. an entity's name.
+    subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lane: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # owner | account | platform (see workflows/lanes.json)
     lane_kind: Mapped[str] = mapped_column(String(20))

@@ -10,7 +10,8 @@ it changes only with a new version:
   (``startDescription``, Markdown as the instructions, without placeholders) and what the
   person is told when the procedure ends (``endMessage``);
 - per user task (SpiffWorkflow task properties, as the parser exposes them): what the
-  person is told once it is done (``doneMessage``);
+  person is told once it is done (``doneMessage``) and what the task is about in the inbox
+  (``inboxSubject``, filled when the task becomes ready and kept in the task's index row);
 - the documents it asks for: the title of every ``format: document`` field of its forms;
 - its lanes' roles, from lanes.json.
 
@@ -33,8 +34,8 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiff": SPIFF}
 
 PROCESS_PROPERTIES = ("startableBy", "startLabel", "startDescription", "endMessage")
-TASK_PROPERTIES = ("doneMessage",)
-MESSAGE_PROPERTIES = ("endMessage", "doneMessage")
+TASK_PROPERTIES = ("doneMessage", "inboxSubject")
+MESSAGE_PROPERTIES = ("endMessage", "doneMessage", "inboxSubject")  # templates over the data
 STARTERS = ("anonymous", "user")
 STARTER_KINDS = ("platform", "account")
 ACCOUNT_VARIABLE = "account_id"

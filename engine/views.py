@@ -29,6 +29,7 @@ class TaskSummary:
     claimed_at: dt.datetime | None = None
     assigned_by: int | None = None  # the supervisor who named claimed_by (engine.inbox)
     lane_kind: str = "owner"  # owner | account | platform (workflows/lanes.json)
+    subject: str | None = None  # what it is about (the task's inboxSubject), e.g. the entity's name
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskSummary:
@@ -48,6 +49,7 @@ class TaskSummary:
             claimed_at=row.claimed_at,
             assigned_by=row.assigned_by,
             lane_kind=row.lane_kind,
+            subject=row.subject,
         )
 
 

@@ -205,9 +205,9 @@ def _with_process_properties(bpmn: Path, **properties) -> None:
     _edit(bpmn, PROCESS_TAG, PROCESS_TAG + block)
 
 
-def _with_done_message(bpmn: Path, message: str) -> None:
+def _with_done_message(bpmn: Path, message: str, name: str = "doneMessage") -> None:
     form = 'value="demo_pedir-schema.json" />'
-    _edit(bpmn, form, f'{form}<spiffworkflow:property name="doneMessage" value="{message}" />')
+    _edit(bpmn, form, f'{form}<spiffworkflow:property name="{name}" value="{message}" />')
 
 
 def test_procedure_properties_deploy(demo_copy, capsys):
@@ -235,13 +235,14 @@ def test_bad_procedure_properties(demo_copy, capsys, properties, reason):
     assert lines[0].startswith(f"demo.bpmn:{_line_of(bpmn, PROCESS_TAG)}: demo_solicitud: {reason}")
 
 
-def test_bad_done_message(demo_copy, capsys):
+@pytest.mark.parametrize("name", ["doneMessage", "inboxSubject"])
+def test_bad_task_message(demo_copy, capsys, name):
     bpmn = demo_copy / "demo.bpmn"
-    _with_done_message(bpmn, "{{ x * 9 }}")
+    _with_done_message(bpmn, "{{ x * 9 }}", name)
     code, lines = _check(demo_copy, capsys)
     assert code == 1
     line = _line_of(bpmn, '<bpmn:userTask id="pedir"')
-    assert lines == [f"demo.bpmn:{line}: pedir: doneMessage: construcción no permitida: Mul"]
+    assert lines == [f"demo.bpmn:{line}: pedir: {name}: construcción no permitida: Mul"]
 
 
 def test_one_procedure_started_anonymously(demo_copy, capsys):

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from engine import Actor
+from engine.domain.models import Account
 from engine.errors import FormInvalid
 from engine.errors import NotAuthorized
 from engine.errors import NotFound
+from tests.engine.onboarding import Onboarding
+from tests.engine.onboarding import support_form
 
 PERSON = Actor(user_id=101)
 ADMIN = Actor(user_id=102, account_roles={7: "Administrador"})
@@ -66,3 +69,21 @@ def test_starting_by_hand_follows_startable_by(runner):
         runner.start_by_hand("perfil_mixto", ADMIN, 8)
     started = runner.start_by_hand("perfil_mixto", ADMIN, 7)
     assert [(t.name, t.account_id) for t in started.next_tasks] == [("solicitar_perfil_mixto", 7)]
+
+
+def test_messages_and_inbox_subjects_come_from_the_diagrams(runner):
+    walk = Onboarding(runner)
+    instance_id, user = walk.register_user()
+    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    account_id = walk.register_entity(user, instance_id)
+    with runner.transaction() as session:
+        account_name = session.get(Account, account_id).name
+    admin = walk.actor(user.user_id)
+    asked = walk.complete(admin, "solicitar_activacion", support_form(), instance_id)
+    number = asked.data["support_case"]["number"]
+    assert asked.message == f"Su solicitud fue enviada a la Mesa de Servicio. Número de caso: {number}."
+    mesa = walk.mesa()
+    task = walk.task(mesa, "validar_documentos", instance_id)
+    assert task.subject == f"{account_name} — caso {number}"  # the Mesa's inbox names the entity
+    decided = walk.complete(mesa, "validar_documentos", {"decision": "activar"}, instance_id)
+    assert decided.message == f"La decisión quedó registrada en el caso {number}."

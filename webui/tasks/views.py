@@ -66,7 +66,7 @@ def inbox():
         else:
             tasks = [t for t in tasks if t.id in in_queue and t.claimed_by is None]
     if query:
-        tasks = [t for t in tasks if query in (t.title or "").casefold()]
+        tasks = [t for t in tasks if query in f"{t.title or ''} {t.subject or ''}".casefold()]
     processes = sorted({t.process_id for t in runner().inbox(actor)})
     return render_template(
         "tasks/inbox.html",
