@@ -26,6 +26,7 @@ def test_names_and_starters_come_from_the_diagrams(runner):
         "registro_entidad": "Registro de la cuenta de la Entidad Estatal",
         "registro_usuario": "Registro de usuario",
         "solicitud_acceso": "Solicitud de acceso a una cuenta de Entidad Estatal",
+        "solicitud_telefonica": "Solicitud de activación por teléfono",
     }
     assert {pid: p.startable_by for pid, p in procedures.items()} == {
         "activacion_cuenta": None,
@@ -33,6 +34,7 @@ def test_names_and_starters_come_from_the_diagrams(runner):
         "registro_entidad": "user",
         "registro_usuario": "anonymous",
         "solicitud_acceso": "user",
+        "solicitud_telefonica": "platform:mesa_servicio",
     }
     assert procedures["registro_entidad"].documents["rut"] == "Registro Único Tributario (RUT) de la Entidad"
     assert runner.document_labels()["acto_delegacion"] == "Acto de delegación"
@@ -51,13 +53,17 @@ def test_who_sees_what_to_start(runner):
     ]  # fmt: skip
     assert labels(BUYER, 7) == ["Registrar cuenta de Entidad Estatal", "Solicitud de acceso"]
     assert labels(Actor.system()) == []
+    mesa = Actor(user_id=104, platform_roles=frozenset({"mesa_servicio"}))
+    assert "Registrar solicitud telefónica" in labels(mesa)
+    assert "Registrar solicitud telefónica" not in labels(PERSON)
 
 
 def test_starting_by_hand_follows_startable_by(runner):
     assert runner.start_by_hand("solicitud_acceso", PERSON).next_tasks[0].name == "buscar_cuenta"
     assert runner.start_by_hand("registro_usuario", Actor.anonymous()).anonymous_token
     for process_id, actor in [("registro_usuario", PERSON), ("registro_entidad", Actor.anonymous()),
-                              ("activacion_cuenta", PERSON), ("no_existe", PERSON)]:  # fmt: skip
+                              ("activacion_cuenta", PERSON), ("no_existe", PERSON),
+                              ("solicitud_telefonica", ADMIN)]:  # fmt: skip
         with pytest.raises(NotFound):
             runner.start_by_hand(process_id, actor)
     with pytest.raises(FormInvalid) as missing:
