@@ -1,7 +1,7 @@
 """what a task is about, as its inbox shows it
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 12:00:00
 
 ``human_task.subject``: the user task's ``inboxSubject`` (docs/diagrams.md) filled from the
@@ -12,8 +12,8 @@ Expand-only: tasks made before it have none.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
