@@ -79,9 +79,12 @@ def test_process_models_for_analysts(api, tokens, runner):
 
 def test_deploy_through_the_api(api, tokens, runner):
     url = "/api/v1/processes/registro_usuario/versions"
-    bad = api.post(url, json={"xml": dangling_registration().decode()}, headers=tokens["analyst"])
+    dangling = dangling_registration().decode()
+    bad = api.post(url, json={"xml": dangling}, headers=tokens["analyst"])
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
-    assert "registro_usuario.bpmn:44: revisar_datos: el elemento no tiene flujo de salida" in [
+    # The problem names the file and the line where the element is declared.
+    line = next(n for n, text in enumerate(dangling.splitlines(), 1) if 'id="revisar_datos"' in text)
+    assert f"registro_usuario.bpmn:{line}: revisar_datos: el elemento no tiene flujo de salida" in [
         p["text"] for p in bad.json["problems"]
     ]
     good = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
