@@ -76,10 +76,13 @@ def _upload(client, xml: bytes, filename="registro_usuario.bpmn"):
 
 
 def test_upload_with_problems_shows_them_and_deploys_nothing(as_user, people, runner):
-    response = _upload(as_user(people["analyst"]), dangling_registration())
+    dangling = dangling_registration()
+    response = _upload(as_user(people["analyst"]), dangling)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "registro_usuario.bpmn:44: revisar_datos: el elemento no tiene flujo de salida" in html
+    # The problem names the file and the line where the element is declared.
+    line = next(n for n, text in enumerate(dangling.splitlines(), 1) if b'id="revisar_datos"' in text)
+    assert f"registro_usuario.bpmn:{line}: revisar_datos: el elemento no tiene flujo de salida" in html
     assert "data-problems=" in html and 'data-xml-source="xml-enviado"' in html
     assert len(runner.versions("registro_usuario")) == 1
 
