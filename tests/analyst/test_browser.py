@@ -21,7 +21,6 @@ from engine.models import ElementVisit
 from tests.analyst.diagrams import NEW_TASK
 from tests.analyst.diagrams import changed_registration
 from tests.analyst.helpers import start_registration
-from tests.browser.test_journeys import PASSWORD
 from tests.browser.test_journeys import Journey
 from tests.engine.onboarding import Onboarding
 from tests.engine.onboarding import user_form
@@ -105,18 +104,9 @@ def test_analyst_uploads_a_changed_registration_diagram(page, served, artifacts_
     v = Journey(new_page, base, artifacts_dir, "analyst-upload-nueva")
     v.goto("/")
     v.click("Registro")
-    v.fill("Nombres (obligatorio)", "Nora")
-    v.fill("Apellidos (obligatorio)", "Díaz")
-    v.select("Tipo de documento (obligatorio)", "Cédula de ciudadanía")
-    v.fill("Número de documento (obligatorio)", "52999888")
-    v.fill("Correo electrónico (obligatorio)", "nora.diaz@example.gov.co")
-    v.fill("Teléfono (obligatorio)", "3001234567")
-    v.fill("Nombre de usuario (obligatorio)", "nora.diaz")
-    v.fill("Contraseña (obligatorio)", PASSWORD)
-    v.fill("Confirmar contraseña (obligatorio)", PASSWORD)
-    v.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", "ALCALDIA DE PRUEBA")
-    v.field("Acepto los términos y condiciones de uso del SECOP II").check()
-    v.click("Continuar")
+    v.fill_user_registration(
+        "nora.diaz", "nora.diaz@example.gov.co", names=("Nora", "Díaz"), document="52999888"
+    )
     assert new_page.locator("h1").inner_text() == "Revisar datos del registro"
     v.step("tarea-nueva")
     v.click("Continuar")

@@ -14,7 +14,6 @@ from tests.analyst.test_workbench_browser import SELECT
 from tests.analyst.test_workbench_browser import build_revision_form
 from tests.analyst.test_workbench_browser import edit_and_test_the_documents_table
 from tests.analyst.test_workbench_browser import our_errors
-from tests.browser.test_journeys import PASSWORD
 from tests.browser.test_journeys import Journey
 
 ADD_REVIEW_TASK = """() => {
@@ -33,18 +32,9 @@ ADD_REVIEW_TASK = """() => {
 def register_a_user(v: Journey):
     v.goto("/")
     v.click("Registro")
-    v.fill("Nombres (obligatorio)", "Nora")
-    v.fill("Apellidos (obligatorio)", "Díaz")
-    v.select("Tipo de documento (obligatorio)", "Cédula de ciudadanía")
-    v.fill("Número de documento (obligatorio)", "52999888")
-    v.fill("Correo electrónico (obligatorio)", "nora.diaz@example.gov.co")
-    v.fill("Teléfono (obligatorio)", "3001234567")
-    v.fill("Nombre de usuario (obligatorio)", "nora.diaz")
-    v.fill("Contraseña (obligatorio)", PASSWORD)
-    v.fill("Confirmar contraseña (obligatorio)", PASSWORD)
-    v.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", "ALCALDIA DE PRUEBA")
-    v.field("Acepto los términos y condiciones de uso del SECOP II").check()
-    v.click("Continuar")
+    v.fill_user_registration(
+        "nora.diaz", "nora.diaz@example.gov.co", names=("Nora", "Díaz"), document="52999888"
+    )
 
 
 def test_analyst_changes_a_procedure_in_the_browser_only(page, served, artifacts_dir):  # noqa: F811
