@@ -118,3 +118,6 @@ class Domain:
     load_actor: ActorLoader = plain_actor
     documents: DocumentRecords | None = None
     people: People | None = None  # supervisors, escalations (engine.people)
+    # Scenario tests (engine.scenarios): build the world a scenario's "given" describes in a
+    # sandbox -> {"people": {name: user id}, "accounts": {key: account id}}.
+    scenario_world: Callable[[Any, dict], dict] | None = None

@@ -21,7 +21,10 @@ diagrams that name no services, checks, option sources, emails or documents.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,9 +127,13 @@ class Runner:
         """A transaction of the engine's store (tests and tools read rows through it)."""
         return self.store.transaction()
 
+    scratch_dir: Path | None = None  # a sandbox's uploads, removed on close
+
     def close(self) -> None:
-        """Release pooled database connections."""
+        """Release pooled database connections (and a sandbox's uploads)."""
         self.store.close()
+        if self.scratch_dir is not None:
+            shutil.rmtree(self.scratch_dir, ignore_errors=True)
 
     def create_schema(self) -> None:
         """Create every table (tests and the embedded demo; production runs migrations)."""
@@ -606,7 +613,11 @@ def _task_event(row: HumanTask, actor: Actor, kind: str, data: dict | None = Non
 
 
 def sandbox_runner(config: EngineConfig, domain: Domain) -> Runner:
-    """A runner on a private in-memory database: nothing it does touches real data (the
-    scenario tests run there)."""
-    return Runner.from_url("sqlite://", config, domain, poolclass=StaticPool,
-                           connect_args={"check_same_thread": False})  # fmt: skip
+    """A runner on a private in-memory database, its uploads in a temporary folder removed on
+    ``close()``: nothing it does touches real data (the scenario tests run there)."""
+    scratch = Path(tempfile.mkdtemp(prefix="sandbox-uploads-"))
+    config = dataclasses.replace(config, upload_dir=scratch)
+    runner = Runner.from_url("sqlite://", config, domain, poolclass=StaticPool,
+                             connect_args={"check_same_thread": False})  # fmt: skip
+    runner.scratch_dir = scratch
+    return runner

@@ -13,6 +13,20 @@ A scenario file (``workflows/scenarios/<process>/<name>.json``)::
 
 Each task is worked by whoever its lane names (the owner, the account's role, the platform
 role), so a scenario needs no people; a message goes to the instance's own subscription.
+
+A procedure that is not started anonymously names its world and its starter::
+
+    "given": {"people": {"ana": {}, "agente": {"platform_role": "mesa_servicio"}},
+              "accounts": {"800197268": {"name": "AGENCIA", "state": "Activa",
+                                         "administrators": ["ana"]}}},
+    "start": {"as": "ana", "account": "800197268"},
+
+``given`` is built in the sandbox by the domain (``Domain.scenario_world``); ``start.as``
+starts as that person and ``start.account`` names the account it is started for (its id goes
+to ``account_id``). A step may act ``"as"`` a named person instead of its lane, attach
+``"documents"`` (file slots, each given a small PDF before the form is sent), and
+``"expect": {"data": {...}}`` checks values the instance holds at the end (what services
+answered: ``access_request_state``, ``account_state``…).
 """
 
 from __future__ import annotations
@@ -30,8 +44,10 @@ from engine.errors import FormInvalid
 from engine.models import HumanTask
 from engine.models import MessageSubscription
 from engine.models import ProcessInstance
+from engine.procedures import ACCOUNT_VARIABLE
 
 SCENARIOS_DIR = "scenarios"
+SCENARIO_PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"  # what a scenario attaches to a file slot
 
 
 @dataclass
@@ -94,7 +110,10 @@ class Sandbox:
     def run(self, scenario: dict) -> ScenarioResult:
         name, process = scenario.get("name", "escenario"), scenario["process"]
         expect = scenario.get("expect", {})
-        started = self.runner.start(process, Actor.anonymous(), scenario.get("data"))
+        try:
+            started = self._start(scenario)
+        except EngineError as exc:
+            return ScenarioResult(name, process, False, [], "sin iniciar", [], f"al iniciar: {exc.message}")
         instance_id, token = started.instance_id, started.anonymous_token
         problem = element = None
         for number, step in enumerate(scenario.get("steps", []), 1):
@@ -104,7 +123,38 @@ class Sandbox:
         tasks, status, waiting = self._state(instance_id)
         if problem is None:
             problem, element = _compare(expect, tasks, status, waiting)
+        if problem is None and expect.get("data"):
+            problem = _compare_data(expect["data"], self.runner.instance(instance_id).data)
         return ScenarioResult(name, process, problem is None, tasks, status, waiting, problem, element)
+
+    def _start(self, scenario: dict):
+        self.world = self._given(scenario.get("given"))
+        start = scenario.get("start", {})
+        data = dict(scenario.get("data") or {})
+        if "account" in start:
+            if start["account"] not in self.world["accounts"]:
+                raise EngineError(f"El escenario no define la cuenta «{start['account']}» en given.accounts.")
+            data[ACCOUNT_VARIABLE] = self.world["accounts"][start["account"]]
+        starter = self._person(start["as"]) if "as" in start else Actor.anonymous()
+        return self.runner.start(scenario["process"], starter, data or None)
+
+    def _given(self, given: dict | None) -> dict:
+        if not given:
+            return {"people": {}, "accounts": {}}
+        if self.runner.domain.scenario_world is None:
+            raise EngineError("Este dominio no sabe preparar el «given» de un escenario.")
+        with self.runner.transaction() as session:
+            world = self.runner.domain.scenario_world(session, given)
+        return {"people": world.get("people", {}), "accounts": world.get("accounts", {})}
+
+    def _person(self, name: str) -> Actor:
+        if name not in self.world["people"]:
+            raise EngineError(f"El escenario no define a «{name}» en given.people.")
+        return self.runner.actor_for_user(self.world["people"][name])
+
+    def _documents(self, actor: Actor, task_id: str, slots) -> dict:
+        return {slot: self.runner.stage_document(actor, task_id, slot, f"{slot}.pdf", SCENARIO_PDF)["id"]
+                for slot in slots}  # fmt: skip
 
     def _step(self, instance_id, token, step, number) -> tuple[str | None, str | None]:
         with self.runner.transaction() as session:
@@ -122,7 +172,10 @@ class Sandbox:
                     waiting = ", ".join(r.name for r in ready) or "nada"
                     where = ready[0].name if ready else None  # where the token is instead
                     return f"paso {number}: esperaba la tarea {step['task']}, pero espera {waiting}", where
-                self.runner.complete_task(_actor(row, token), row.id, step.get("data") or {})
+                actor = self._person(step["as"]) if "as" in step else _actor(row, token)
+                data = dict(step.get("data") or {})
+                data.update(self._documents(actor, row.id, step.get("documents", [])))
+                self.runner.complete_task(actor, row.id, data)
             elif "message" in step:
                 value = next((v for n, v in subscriptions if n == step["message"]), None)
                 if value is None:
@@ -165,6 +218,15 @@ def _compare(expect: dict, tasks, status, waiting) -> tuple[str | None, str | No
         wanted_waits, waits = ", ".join(expect["waiting"]) or "nada", ", ".join(waiting) or "nada"
         return f"esperaba quedar en {wanted_waits} y quedó en {waits}", None
     return None, None
+
+
+def _compare_data(wanted: dict, data: dict) -> str | None:
+    for key, value in wanted.items():
+        if data.get(key) != value:
+            wanted_text = json.dumps(value, ensure_ascii=False)
+            got_text = json.dumps(data.get(key), ensure_ascii=False, default=str)
+            return f"esperaba {key} = {wanted_text} y quedó {got_text}"
+    return None
 
 
 def gate(diagrams: DiagramSet, process_ids, folder: Path, make_runner) -> list[ScenarioResult]:

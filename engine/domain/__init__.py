@@ -19,6 +19,7 @@ from engine.domain.registry import CHECKS
 from engine.domain.registry import EMAIL_TEMPLATES
 from engine.domain.registry import OPTIONS
 from engine.domain.registry import SERVICES
+from engine.domain.scenarios import scenario_world
 from engine.registry import Domain
 
 
@@ -34,4 +35,5 @@ def secop_domain() -> Domain:
         load_actor=load_actor,
         documents=SecopDocuments(),
         people=SecopPeople(),
+        scenario_world=scenario_world,
     )
