@@ -169,6 +169,11 @@ def _check_procedures(trees, problems):
                     problems.append(Problem(file, line, process_id, problem))
                 if starters == "anonymous":
                     anonymous.append((file, line, process_id))
+            for key, check in (("startOn", procedures.start_on_problem),
+                               ("hiddenWhenAccount", procedures.hidden_when_problem)):  # fmt: skip
+                problem = check(properties[key]) if key in properties else None
+                if problem:
+                    problems.append(Problem(file, line, process_id, problem))
             user_tasks = process.iter(f"{{{NS['bpmn']}}}userTask")
             elements = [(process, properties)] + [(t, procedures.task_properties(t)) for t in user_tasks]
             for element, element_properties in elements:

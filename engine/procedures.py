@@ -6,6 +6,10 @@ it changes only with a new version:
 - who may start it by hand (process property ``startableBy``): ``anonymous``, ``user`` (any
   logged-in person), ``platform:<role>`` (holders of a platform role) or ``account:<role>``
   (holders of that role in the account the start names; its id goes to ``account_id``);
+- the pages besides the start page and the Escritorio that offer its start (``startOn``,
+  from ``START_PLACES``: ``mis_registros``, the "Nuevo registro" of the person's access
+  requests) and the account flag that hides an account procedure's start once it is true
+  (``hiddenWhenAccount``, e.g. ``mixed_profile``: the Perfil Mixto is asked for once);
 - the start button's text (``startLabel``), what the start page says of it
   (``startDescription``, Markdown as the instructions, without placeholders) and what the
   person is told when the procedure ends (``endMessage``);
@@ -33,12 +37,15 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiff": SPIFF}
 
-PROCESS_PROPERTIES = ("startableBy", "startLabel", "startDescription", "endMessage")
+PROCESS_PROPERTIES = (
+    "startableBy", "startLabel", "startDescription", "endMessage", "startOn", "hiddenWhenAccount"
+)  # fmt: skip
 TASK_PROPERTIES = ("doneMessage", "inboxSubject")
 MESSAGE_PROPERTIES = ("endMessage", "doneMessage", "inboxSubject")  # templates over the data
 STARTERS = ("anonymous", "user")
 STARTER_KINDS = ("platform", "account")
 ACCOUNT_VARIABLE = "account_id"
+START_PLACES = ("mis_registros",)  # pages that offer a start besides Inicio and the Escritorio
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,13 @@ class Procedure:
     end_message: str | None = None
     done_messages: Mapping[str, str] = field(default_factory=dict)  # user task id -> template
     documents: Mapping[str, str] = field(default_factory=dict)  # file slot -> its form's title
+    start_on: tuple[str, ...] = ()  # START_PLACES
+    hidden_when_account: str | None = None  # an account attribute: true hides the start
+
+    def offered_for(self, account) -> bool:
+        """Whether a page offers this procedure's start for ``account`` (``hiddenWhenAccount``)."""
+        flag = self.hidden_when_account
+        return not (flag and account is not None and getattr(account, flag, False))
 
     @property
     def for_account(self) -> bool:
@@ -89,6 +103,20 @@ def starter_problem(value: str) -> str | None:
         f"startableBy desconocido {value!r} "
         "(anonymous | user | platform:<rol de la plataforma> | account:<rol en la cuenta>)"
     )
+
+
+def start_on_problem(value: str) -> str | None:
+    """Why a ``startOn`` value is not understood (Spanish), or None."""
+    unknown = [place for place in value.split() if place not in START_PLACES]
+    if not unknown:
+        return None
+    return f"startOn desconocido {' '.join(unknown)!r} ({' | '.join(START_PLACES)}, separados por espacios)"
+
+
+def hidden_when_problem(value: str) -> str | None:
+    if value.isidentifier():
+        return None
+    return f"hiddenWhenAccount debe nombrar un atributo de la cuenta (p. ej. mixed_profile), no {value!r}"
 
 
 def process_properties(process) -> dict[str, str]:
@@ -150,4 +178,6 @@ def _procedure(process, forms) -> Procedure:
         end_message=properties.get("endMessage") or None,
         done_messages=done,
         documents=documents,
+        start_on=tuple((properties.get("startOn") or "").split()),
+        hidden_when_account=properties.get("hiddenWhenAccount") or None,
     )

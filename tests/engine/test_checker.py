@@ -212,7 +212,8 @@ def _with_done_message(bpmn: Path, message: str, name: str = "doneMessage") -> N
 
 def test_procedure_properties_deploy(demo_copy, capsys):
     _with_process_properties(demo_copy / "demo.bpmn", startableBy="platform:mesa_servicio",
-                             startLabel="Pedir algo", endMessage="Listo, {{ nombre }}.")  # fmt: skip
+                             startLabel="Pedir algo", endMessage="Listo, {{ nombre }}.",
+                             startOn="mis_registros", hiddenWhenAccount="mixed_profile")  # fmt: skip
     _with_done_message(demo_copy / "demo.bpmn", "Pedido.")
     assert _check(demo_copy, capsys)[0] == 0
 
@@ -224,6 +225,8 @@ def test_procedure_properties_deploy(demo_copy, capsys):
         ({"startableBy": "account:"}, "startableBy desconocido 'account:'"),
         ({"startabelBy": "user"}, "propiedad del proceso desconocida 'startabelBy'"),
         ({"endMessage": "{{ range(9) }}"}, "endMessage: construcción no permitida: Call"),
+        ({"startOn": "mis_registros escritorio"}, "startOn desconocido 'escritorio'"),
+        ({"hiddenWhenAccount": "mixed profile"}, "hiddenWhenAccount debe nombrar un atributo de la cuenta"),
     ],
 )
 def test_bad_procedure_properties(demo_copy, capsys, properties, reason):

@@ -36,6 +36,14 @@ def test_names_and_starters_come_from_the_diagrams(runner):
         "solicitud_acceso": "user",
         "solicitud_telefonica": "platform:mesa_servicio",
     }
+    assert {pid: p.start_on for pid, p in procedures.items() if p.start_on} == {
+        "solicitud_acceso": ("mis_registros",)
+    }
+    mixto = procedures["perfil_mixto"]
+    assert mixto.hidden_when_account == "mixed_profile"
+    assert mixto.offered_for(Account(mixed_profile=False))
+    assert not mixto.offered_for(Account(mixed_profile=True))
+    assert procedures["solicitud_acceso"].offered_for(Account(mixed_profile=True))
     assert procedures["registro_entidad"].documents["rut"] == "Registro Único Tributario (RUT) de la Entidad"
     assert runner.document_labels()["acto_delegacion"] == "Acto de delegación"
     assert runner.waiting_roles() == {"Administrador": "Administrador de la Entidad",

@@ -251,3 +251,42 @@ def test_support_cases_on_the_escritorio_and_the_desk_search(app, people):
         assert "CASO-2026-000007" in found and "CASO-2026-000008" not in found, typed
     nothing = mesa.get("/mesa/", query_string={"numero": "CASO-2000-1"}).get_data(as_text=True)
     assert "No hay casos con estos filtros." in nothing
+
+
+def test_start_buttons_follow_the_diagrams(app, people):
+    """Issue 12: the Mesa's "by phone" start and Mis registros' "Nuevo registro" name no
+    process in a template: a diagram that renames its procedure or moves ``startOn`` changes
+    the pages with no template change."""
+    from engine.diagrams import DiagramSet
+
+    runner = app.extensions["runner"]
+    runner.deploy()
+    desk = as_user(app, "mesa").get("/mesa/").get_data(as_text=True)
+    assert "Solicitud de activación por teléfono</h2>" in desk
+    assert "diligencie por quien llama el formulario de soporte" in desk  # its startDescription
+    assert ">Registrar solicitud telefónica</button>" in desk
+    requests = as_user(app, "suelto").get("/usuario/registros").get_data(as_text=True)
+    assert "/tareas/iniciar/solicitud_acceso" in requests and ">Nuevo registro</button>" in requests
+
+    deployed = runner.deployed_diagrams()
+    workflows = dict(deployed.workflows)
+    workflows["solicitud_telefonica.bpmn"] = (
+        workflows["solicitud_telefonica.bpmn"]
+        .replace("name=\"Solicitud de activación por teléfono\"".encode(), b'name="Llamada de una Entidad"')
+        .replace("value=\"Registrar solicitud telefónica\"".encode(), b'value="Anotar la llamada"')
+    )
+    workflows["solicitud_acceso.bpmn"] = workflows["solicitud_acceso.bpmn"].replace(
+        b'<spiffworkflow:property name="startOn" value="mis_registros"/>', b""
+    )
+    workflows["registro_entidad.bpmn"] = workflows["registro_entidad.bpmn"].replace(
+        b'<spiffworkflow:property name="startableBy" value="user"/>',
+        b'<spiffworkflow:property name="startableBy" value="user"/>'
+        b'<spiffworkflow:property name="startOn" value="mis_registros"/>',
+    )
+    runner.deploy(DiagramSet(workflows, deployed.forms))
+    desk = as_user(app, "mesa").get("/mesa/").get_data(as_text=True)
+    assert "Llamada de una Entidad</h2>" in desk and ">Anotar la llamada</button>" in desk
+    assert "Registrar solicitud telefónica" not in desk
+    requests = as_user(app, "suelto").get("/usuario/registros").get_data(as_text=True)
+    assert "/tareas/iniciar/registro_entidad" in requests and ">Nuevo registro</button>" in requests
+    assert "/tareas/iniciar/solicitud_acceso" not in requests

@@ -30,7 +30,8 @@ def requests():
         select(AccessRequest, Account).join(Account, Account.id == AccessRequest.account_id)
         .where(AccessRequest.user_id == current_user.id).order_by(AccessRequest.created_at.desc())
     ).all()  # fmt: skip
-    return render_template("accounts/requests.html", rows=rows, title="Mis registros")
+    startable = [p for p in runner().startable(current_actor()) if "mis_registros" in p.start_on]
+    return render_template("accounts/requests.html", rows=rows, startable=startable, title="Mis registros")
 
 
 @login_required

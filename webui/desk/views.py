@@ -70,6 +70,7 @@ def cases():
         state=state,
         number=number,
         tasks=tasks,
+        startable=[p for p in runner().startable(current_actor()) if p.startable_by == f"platform:{ROLE}"],
         title="Mesa de Servicio",
     )
 
