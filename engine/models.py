@@ -69,6 +69,34 @@ class ProcessDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ProcessPlay(Base):
+    """An analyst's run of a draft in the sandbox ("Probar el borrador"): only the steps taken
+    so far (the scenario format, engine.scenarios); every look replays them on a fresh sandbox,
+    so no server keeps a running copy."""
+
+    __tablename__ = "process_play"
+
+    process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProcessScenario(Base):
+    """A scenario test saved from a play: it runs, with the committed ones of
+    ``workflows/scenarios``, before every deploy of its process (engine.scenarios)."""
+
+    __tablename__ = "process_scenario"
+    __table_args__ = (UniqueConstraint("process_id", "name", name="uq_process_scenario_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     __table_args__ = (

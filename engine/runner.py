@@ -68,6 +68,7 @@ from engine.models import ProcessInstance
 from engine.models import ProcessVersion
 from engine.operations import InstancePage
 from engine.operations import MigrationCheck
+from engine.play import Plays
 from engine.procedures import ACCOUNT_VARIABLE
 from engine.procedures import Procedure
 from engine.redact import redact
@@ -112,6 +113,7 @@ class Runner:
         self.steps = StepPath(self.store, self.version_cache, self.domain, self.config)
         self.tasks = Inbox(self.store, self.domain, self.config)
         self.drafts = Drafts(self.store, self.version_cache, gate=self.scenario_gate)
+        self.plays = Plays(self.store, self.version_cache, self.drafts, self._sandbox)
 
     @classmethod
     def from_url(
@@ -487,10 +489,12 @@ class Runner:
         return self.version_cache.deploy(diagrams, deployed_by, gate=gate, **options)
 
     def scenario_gate(self, diagrams: DiagramSet, planned) -> list:
-        """The scenario tests (``<workflows>/scenarios``) of the processes ``planned`` changes,
-        each on a sandbox runner of ``diagrams``; raises ScenariosFailed when one fails."""
+        """The scenario tests (``<workflows>/scenarios`` and those saved from plays) of the
+        processes ``planned`` changes, each on a sandbox runner of ``diagrams``; raises
+        ScenariosFailed when one fails."""
         changed = [item.draft.process_id for item in planned]
-        return scenarios.gate(diagrams, changed, Path(self.config.workflows_dir), self._sandbox)
+        folder = Path(self.config.workflows_dir)
+        return scenarios.gate(diagrams, changed, folder, self._sandbox, saved=self.plays.saved(changed))
 
     def _sandbox(self) -> Runner:
         return sandbox_runner(self.config, self.domain)

@@ -7,12 +7,15 @@ fails blocks it (``ScenariosFailed``), saying where the path differed.
 A scenario file (``workflows/scenarios/<process>/<name>.json``)::
 
     {"name": "Usuario nuevo", "process": "registro_usuario",
-     "steps": [{"task": "registrar_usuario", "data": {...}}, {"message": "activacion_usuario"}],
+     "steps": [{"task": "registrar_usuario", "data": {...}}, {"message": "activacion_usuario"},
+               {"timer": "vence_activacion"}],
      "expect": {"tasks": ["registrar_usuario", "crear_o_solicitar_acceso"],
                 "status": "running", "waiting": ["crear_o_solicitar_acceso"]}}
 
 Each task is worked by whoever its lane names (the owner, the account's role, the platform
-role), so a scenario needs no people; a message goes to the instance's own subscription.
+role), so a scenario needs no people; a message goes to the instance's own subscription; a
+timer step fires the instance's earliest timer as if its time had come. Besides the files,
+the scenarios analysts saved from a play (engine.play) run in the gate too.
 
 A procedure that is not started anonymously names its world and its starter::
 
@@ -31,13 +34,18 @@ answered: ``access_request_state``, ``account_state``…).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.db import utcnow
 from engine.diagrams import DiagramSet
 from engine.errors import EngineError
 from engine.errors import FormInvalid
@@ -48,6 +56,30 @@ from engine.procedures import ACCOUNT_VARIABLE
 
 SCENARIOS_DIR = "scenarios"
 SCENARIO_PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"  # what a scenario attaches to a file slot
+
+# SpiffWorkflow judges a timer due by its own clock (``datetime.now`` in its timer module); a
+# sandbox fires a timer "as if its time had come" by moving that clock forward, only inside
+# ``shifted_clock`` and only for the code running there (a context variable).
+_CLOCK_SHIFT: ContextVar[dt.timedelta] = ContextVar("sandbox_clock_shift", default=dt.timedelta(0))
+
+
+class _SandboxClock(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return super().now(tz) + _CLOCK_SHIFT.get()
+
+
+if spiff_timer.datetime is dt.datetime:
+    spiff_timer.datetime = _SandboxClock
+
+
+@contextmanager
+def shifted_clock(delta: dt.timedelta):
+    token = _CLOCK_SHIFT.set(max(delta, dt.timedelta(0)))
+    try:
+        yield
+    finally:
+        _CLOCK_SHIFT.reset(token)
 
 
 @dataclass
@@ -184,8 +216,18 @@ class Sandbox:
                     message = step["message"]
                     return f"paso {number}: esperaba el mensaje {message}, pero espera {waiting}", where
                 self.runner.deliver_message(step["message"], value, step.get("data"))
+            elif "timer" in step:
+                with self.runner.transaction() as session:
+                    due = session.get(ProcessInstance, instance_id).next_timer_at
+                if due is None:
+                    waiting = ", ".join(r.name for r in ready) or "nada"
+                    where = ready[0].name if ready else None
+                    timer = step["timer"]
+                    return f"paso {number}: esperaba el temporizador {timer}, pero espera {waiting}", where
+                with shifted_clock(due - utcnow() + dt.timedelta(seconds=1)):
+                    self.runner.fire_due_timers(now=due)
             else:
-                return f"paso {number}: no es una tarea ni un mensaje", None
+                return f"paso {number}: no es una tarea, un mensaje ni un temporizador", None
         except FormInvalid as exc:
             fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
             task = step.get("task")
@@ -229,10 +271,12 @@ def _compare_data(wanted: dict, data: dict) -> str | None:
     return None
 
 
-def gate(diagrams: DiagramSet, process_ids, folder: Path, make_runner) -> list[ScenarioResult]:
-    """Run the scenarios of ``process_ids`` found under ``folder`` on ``diagrams``; raise
-    ScenariosFailed when one fails, else return the results."""
-    results = run_scenarios(diagrams, load_scenarios(folder, set(process_ids)), make_runner)
+def gate(diagrams: DiagramSet, process_ids, folder: Path, make_runner, saved=()) -> list[ScenarioResult]:
+    """Run the scenarios of ``process_ids`` found under ``folder``, and the ``saved`` ones (from
+    plays, already of those processes), on ``diagrams``; raise ScenariosFailed when one fails,
+    else return the results."""
+    found = [*load_scenarios(folder, set(process_ids)), *saved]
+    results = run_scenarios(diagrams, found, make_runner)
     if any(not result.passed for result in results):
         raise ScenariosFailed(results)
     return results
