@@ -2,7 +2,8 @@
 
 Everything comes from the environment (docs/deploy.md):
 PORT (8000), BIND (0.0.0.0:$PORT), WEB_CONCURRENCY processes (2), GUNICORN_THREADS per
-process (2), GUNICORN_TIMEOUT (30 s), FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
+process (2), GUNICORN_TIMEOUT (30 s), GUNICORN_REUSE_PORT (1: a socket per process),
+FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
 ACCESS_LOG ("-" = stdout, "" = off), PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory).
 Logs are JSON lines (webui.core.logs).
 """
@@ -49,6 +50,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
+# One listening socket per process (SO_REUSEPORT): the kernel spreads new connections over
+# the processes. With one shared socket a busy process's threads could accept every
+# kept-alive connection and leave the other core idle (docs/performance.md, "Kept-alive
+# clients"). GUNICORN_REUSE_PORT=0 goes back to the shared socket.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") != "0"
 # Recycle processes now and then so a slow leak never becomes an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10

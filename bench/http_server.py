@@ -20,6 +20,8 @@ from engine.db import Base
 from engine.domain import secop_domain
 
 PASSWORD = "Clave-bench-1"
+COUNTED = os.environ.get("BENCH_CPU_COUNTERS", "1") != "0"
+APP = "bench.cpu_counters:create_app()" if COUNTED else "webui:create_app()"
 
 
 def free_port() -> int:
@@ -64,7 +66,10 @@ def prepare(url: str, workflows_dir: Path, usernames=("bench",)) -> Runner:
 
 @contextmanager
 def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
-    """Serve webui with gunicorn (the production server) and yield its base URL."""
+    """Serve webui with gunicorn (the production server) and yield its base URL.
+
+    The application carries the benchmark's CPU counters (bench/cpu_counters.py) unless
+    ``BENCH_CPU_COUNTERS=0``."""
     port = free_port()
     env = {
         **os.environ,
@@ -86,7 +91,7 @@ def gunicorn(url: str, workflows_dir: Path, workers: int = 2):
         "LOGIN_LIMIT_PER_ADDRESS": "1000000 per minute",
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"]  # fmt: skip
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", APP]  # fmt: skip
     log = open(workflows_dir.parent / "gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"

@@ -1,6 +1,7 @@
 """``make bench``: run the benchmarks, print a table, write bench/results/latest.json.
 
-.venv/bin/python bench/run.py [--quick] [--only floor,history,scale,timers,sql,http]
+.venv/bin/python bench/run.py [--quick] [--only floor,history,scale,timers,sql,http,pages]
+make bench BENCH_ARGS="--only http,pages --quick"   (a subset; BENCH_SKIP_MEMORY=1 skips 6)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bench import b3_scale  # noqa: E402
 from bench import b4_http  # noqa: E402
 from bench import b5_timers  # noqa: E402
 from bench import b7_sql  # noqa: E402
+from bench import b8_pages  # noqa: E402
 from bench.common import write_results  # noqa: E402
 
 BENCHMARKS = {
@@ -26,6 +28,7 @@ BENCHMARKS = {
     "timers": b5_timers.run,
     "sql": b7_sql.run,
     "http": b4_http.run,
+    "pages": b8_pages.run,
 }
 
 
