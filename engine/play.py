@@ -139,6 +139,7 @@ class PlayState:
     page: TaskView | None = None  # the form of the task worked next (with errors when refused)
     problem: str | None = None  # a step that no longer applies (the draft changed), or a failure
     options: list = field(default_factory=list)  # a field's options (Plays.options)
+    start: dict = field(default_factory=dict)  # who started it in the sandbox (play_start)
 
     @property
     def completed(self) -> list[str]:
@@ -165,7 +166,8 @@ class PlayRun:
         matches: list[DecisionMatch] = []
         reset = _MATCHES.set(matches)
         try:
-            started = self.sandbox._start({"process": self.process_id})  # anonymous, no given world
+            header = play_start(self.runner.procedure(self.process_id))
+            started = self.sandbox._start({"process": self.process_id, **header})
             instance_id, token = started.instance_id, started.anonymous_token
             done, problem = [], None
             for number, step in enumerate(steps, 1):
@@ -185,7 +187,7 @@ class PlayRun:
                 state.options = self._options(instance_id, token, focus, *options_for)
         finally:
             _MATCHES.reset(reset)
-        state.decisions, state.problem = matches, problem
+        state.decisions, state.problem, state.start = matches, problem, header
         return state
 
     def _ready(self, instance_id: int) -> list[HumanTask]:
@@ -204,7 +206,11 @@ class PlayRun:
         if row is None:
             return f"La tarea {action['task']} ya no espera.", None, None
         actor = _actor(row, token)
-        step = actions.CompleteTask(actor, row.id, posted)
+        # A file the analyst chose stands for a small PDF, as a scenario's "documents" do.
+        files = _file_slots(self.runner, actor, row.id)
+        slots = [slot for slot in action.get("documents", []) if slot in files]
+        staged = self.sandbox._documents(actor, row.id, slots)
+        step = actions.CompleteTask(actor, row.id, posted, staged)
         try:
             self.runner.steps.run(step)
         except FormRejected as exc:  # the form's own errors, drawn as the inbox draws them
@@ -218,7 +224,10 @@ class PlayRun:
         # What the form read from the post (before the engine hashes a password, say): replayed
         # through the same validation as JSON, as a scenario file's data is.
         data = step.parsed if step.parsed is not None else step.clean
-        return None, None, {"task": row.name, "data": _json(data)}
+        recorded = {"task": row.name, "data": _json({k: v for k, v in data.items() if k not in staged})}
+        if slots:
+            recorded["documents"] = slots
+        return None, None, recorded
 
     def _state(self, instance_id, token, steps, page, focus) -> PlayState:
         tasks, status, waiting = self.sandbox._state(instance_id)
@@ -252,6 +261,11 @@ class PlayRun:
         return self.runner.task_options(_actor(row, token), row.id, name, filled)
 
 
+def _file_slots(runner, actor, task_id) -> set[str]:
+    form = runner.task(actor, task_id).form
+    return {f.name for f in form.fields if f.widget == "file"} if form is not None else set()
+
+
 def _json(value):
     """The validated values as JSON (dates as ISO text), as a scenario file keeps them."""
     if isinstance(value, dict):
@@ -263,10 +277,32 @@ def _json(value):
     return value
 
 
+PLAY_PERSON = "persona.prueba"
+PLAY_ACCOUNT = "899999172"
+
+
+def play_start(procedure) -> dict:
+    """Who starts a play, as a scenario's ``given`` and ``start`` say (engine.scenarios): nobody
+    for an anonymous procedure, else a sandbox person — with the platform role, or holding an
+    account, that the diagram's ``startableBy`` asks for."""
+    kind, _, role = (procedure.startable_by or "anonymous").partition(":")
+    if kind == "anonymous":
+        return {}
+    person = {"first_names": "Persona", "last_names": "De Prueba"}
+    if kind == "platform":
+        person["platform_role"] = role
+    given: dict = {"people": {PLAY_PERSON: person}}
+    start: dict = {"as": PLAY_PERSON}
+    if kind == "account":
+        given["accounts"] = {PLAY_ACCOUNT: {"name": "ENTIDAD DE PRUEBA", "administrators": [PLAY_PERSON]}}
+        start["account"] = PLAY_ACCOUNT
+    return {"given": given, "start": start}
+
+
 def scenario_of(state: PlayState, name: str) -> dict:
     """The play as a scenario test: its steps, and the path and end state it must keep."""
     return {
-        "name": name, "process": state.process_id, "steps": state.steps,
+        "name": name, "process": state.process_id, **state.start, "steps": state.steps,
         "expect": {"tasks": state.tasks, "status": state.status, "waiting": state.waiting},
     }  # fmt: skip
 
@@ -327,7 +363,8 @@ class Plays:
         self._keep(process_id, user_id, None)
 
     def act(self, process_id: str, user_id: int, action: dict, posted=None) -> PlayState:
-        """One more step: ``{"task": name}`` with the form's ``posted`` fields, ``{"message":
+        """One more step: ``{"task": name, "documents": [file slots chosen]}`` with the form's
+        ``posted`` fields, ``{"message":
         name}`` or ``{"timer": element}``. A refused form changes nothing: the state's page has
         the errors and what was typed."""
         steps = self._steps(process_id, user_id)

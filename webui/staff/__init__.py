@@ -11,6 +11,7 @@ from webui.staff import incidents
 from webui.staff import instance_actions
 from webui.staff import instances
 from webui.staff import models
+from webui.staff import play
 from webui.staff import workbench
 
 bp = Blueprint("staff", __name__, template_folder="templates")
@@ -29,6 +30,22 @@ models_bp.add_url_rule(
 )
 models_bp.add_url_rule(
     "/<process_id>/borrador/descartar", "discard_draft", view_func=drafts.discard, methods=["POST"]
+)
+models_bp.add_url_rule("/<process_id>/probar", "play", view_func=play.page, methods=["GET"])
+models_bp.add_url_rule("/<process_id>/probar/iniciar", "play_start", view_func=play.start, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/probar/terminar", "play_stop", view_func=play.stop, methods=["POST"])
+models_bp.add_url_rule(
+    "/<process_id>/probar/tareas/<task>", "play_complete", view_func=play.complete, methods=["POST"]
+)
+models_bp.add_url_rule("/<process_id>/probar/mensaje", "play_deliver", view_func=play.deliver, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/probar/temporizador", "play_fire", view_func=play.fire, methods=["POST"])
+models_bp.add_url_rule("/<process_id>/probar/escenario", "play_save", view_func=play.save, methods=["POST"])
+models_bp.add_url_rule(
+    "/<process_id>/probar/escenario/borrar", "play_delete", view_func=play.delete_scenario, methods=["POST"]
+)
+models_bp.add_url_rule(
+    "/<process_id>/probar/tareas/<task>/opciones/<field>", "play_options", view_func=play.options,
+    methods=["GET"],
 )
 models_bp.add_url_rule("/versiones/<int:version_id>", view_func=models.version, methods=["GET"])
 models_bp.add_url_rule(
