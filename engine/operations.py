@@ -47,9 +47,13 @@ class MigrationCheck:
 
 
 def versions_of(session, process_id: str) -> list[tuple[ProcessVersion, int]]:
-    """Every version of a process, newest first, with its number of instances."""
+    """Every version of a process, newest first, with its number of instances (counted on the
+    version index for this process's versions only: /modelos/ used to count every instance of
+    every process once per process)."""
+    mine = select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
     counts = (
         select(ProcessInstance.version_id, func.count().label("n"))
+        .where(ProcessInstance.version_id.in_(mine))
         .group_by(ProcessInstance.version_id)
         .subquery()
     )

@@ -134,6 +134,27 @@ def test_element_states_and_heatmap(demo):
     assert heat["revisar"][0] == 1 and heat["revisar"][1] >= 0
 
 
+def test_heatmap_counts_instances_and_takes_the_median_in_the_database(demo):
+    """An odd number of visits: the middle one; an even number: the mean of the two middle
+    ones; an instance that passed twice counts once; the period bounds the visits."""
+    import datetime as dt
+
+    from engine.models import ElementVisit
+
+    day = dt.datetime(2026, 1, 10)
+    visits = [("a", 1, 10.0), ("a", 1, 1.0), ("a", 2, 3.0),
+              ("b", 1, 100.0), ("b", 2, 2.0), ("b", 3, 1.0), ("b", 4, 3.0)]  # fmt: skip
+    with demo.transaction() as session:
+        for number, (element, instance, seconds) in enumerate(visits):
+            when = day + dt.timedelta(hours=number)
+            session.add(ElementVisit(instance_id=instance, process_id="p", version_id=1, element_id=element,
+                                     completed_at=when, seconds=seconds))  # fmt: skip
+    assert demo.heatmap("p") == {"a": (2, 3.0), "b": (4, 2.5)}
+    assert demo.heatmap("p", since=day + dt.timedelta(hours=3)) == {"b": (4, 2.5)}
+    assert demo.heatmap("p", until=day + dt.timedelta(hours=2)) == {"a": (1, 5.5)}
+    assert demo.heatmap("otro") == {}
+
+
 def test_retry_after_a_failure(make_runner):
     broken = make_runner(DEMO, DEMO / "forms", process_defaults={**DEFAULTS, "review_ttl": "roto"})
     started = broken.start("demo_solicitud", Actor.anonymous())
