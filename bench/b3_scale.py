@@ -131,7 +131,7 @@ def measure(url: str, label: str, quick: bool) -> dict:
     runs = 20 if quick else 60
     for size in SIZES[:2] if quick else SIZES:
         _grow(runner, template, size)
-        some_id = size // 2
+        some_id, big = size // 2, size >= 1_000_000
         _real_state(runner, template, some_id)
         results[size] = {
             "inbox_mesa_ms": summary(timed(lambda: runner.inbox(mesa), runs)),
@@ -149,8 +149,9 @@ def measure(url: str, label: str, quick: bool) -> dict:
             "models_page_ms": summary(
                 timed(lambda: [runner.versions(v.process_id) for v in runner.latest_versions()], runs)
             ),
+            # reads every visit of the process (10-30 s at 1M on this machine): a few runs only
             "heatmap_ms": summary(
-                timed(lambda: runner.heatmap("demo_solicitud"), max(5, runs // 6), warmup=1)
+                timed(lambda: runner.heatmap("demo_solicitud"), 3 if big else 5, warmup=int(not big))
             ),
         }
     runner.close()
