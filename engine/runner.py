@@ -538,7 +538,11 @@ class Runner:
         """Start a procedure as a person does from a page: only one its ``startableBy`` lets
         this actor start. NotFound when it is not one this kind of actor starts (or not
         deployed); for one started for an account, FormInvalid without ``account_id`` and
-        NotAuthorized without the role there. Its data gets ``account_id``."""
+        NotAuthorized without the role there. Its data gets ``account_id``.
+
+        A person who already has one of this procedure unfinished, waiting on a task of their
+        own, is taken back to that task instead (``resumed``): starting twice leaves no
+        duplicate or orphan task (issue 13.9)."""
         missing = NotFound("No existe un trámite con ese nombre que pueda iniciarse.")
         try:
             procedure = self.procedure(process_id)
@@ -547,12 +551,35 @@ class Runner:
         if not procedure.for_account:
             if not procedure.may_start(actor):
                 raise missing
-            return self.start(process_id, actor, None)
+            return self.unfinished(process_id, actor) or self.start(process_id, actor, None)
         if account_id is None:
             raise FormInvalid({ACCOUNT_VARIABLE: ["Indique la cuenta."]})
         if not procedure.may_start(actor, account_id):
             raise NotAuthorized(f"Solo el {procedure.starter_role} de la cuenta puede iniciar este trámite.")
         return self.start(process_id, actor, {ACCOUNT_VARIABLE: account_id})
+
+    def unfinished(self, process_id: str, actor: Actor) -> StartResult | None:
+        """The newest running instance of ``process_id`` that waits on a task of ``actor``'s
+        own (lane of the owner), as a resumed start; None when there is none."""
+        if actor.user_id is None:
+            return None
+        with self.transaction() as session:
+            row = session.scalars(
+                select(HumanTask)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                .where(
+                    ProcessInstance.process_id == process_id,
+                    ProcessInstance.status == "running",
+                    HumanTask.status == "ready",
+                    HumanTask.lane_kind == "owner",
+                    HumanTask.owner_user_id == actor.user_id,
+                )
+                .order_by(HumanTask.created_at.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            return StartResult(row.instance_id, None, [TaskSummary.of(row)], resumed=True)
 
     def waiting_roles(self) -> dict[str, str]:
         """role -> lane name of every lane of a role (lanes.json of the deployed versions)."""

@@ -7,10 +7,8 @@ fails blocks it (``ScenariosFailed``), saying where the path differed.
 A scenario file (``workflows/scenarios/<process>/<name>.json``)::
 
     {"name": "Usuario nuevo", "process": "registro_usuario",
-     "steps": [{"task": "registrar_usuario", "data": {...}}, {"message": "activacion_usuario"},
-               {"timer": "vence_activacion"}],
-     "expect": {"tasks": ["registrar_usuario", "crear_o_solicitar_acceso"],
-                "status": "running", "waiting": ["crear_o_solicitar_acceso"]}}
+     "steps": [{"task": "registrar_usuario", "data": {...}}, {"message": "activacion_usuario"}],
+     "expect": {"tasks": ["registrar_usuario"], "status": "completed", "waiting": []}}
 
 Each task is worked by whoever its lane names (the owner, the account's role, the platform
 role), so a scenario needs no people; a message goes to the instance's own subscription; a

@@ -78,6 +78,7 @@ class StartResult:
     instance_id: int
     anonymous_token: str | None
     next_tasks: list[TaskSummary]
+    resumed: bool = False  # nothing started: the person's unfinished one of this procedure
 
 
 @dataclass

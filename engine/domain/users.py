@@ -170,3 +170,14 @@ def nit_check_digit(ctx: StepContext, nit: str) -> str:
 @service("normalize_entity_name")
 def normalize_entity_name(ctx: StepContext, name: str | None) -> str:
     return rules.normalize_entity_name(name or "")
+
+
+@service("registered_entity_name")
+def registered_entity_name(ctx: StepContext) -> str | None:
+    """The Entidad the person wrote when registering (section 1): section 3 starts from it
+    (§6: "confirme el nombre diligenciado en el campo Entidad/Proveedor/…"). None for
+    anyone without a user."""
+    if ctx.actor.user_id is None:
+        return None
+    user = ctx.session.get(User, ctx.actor.user_id)
+    return user.organization_name if user is not None else None

@@ -248,7 +248,7 @@ def test_deliver_message_operator_or_system(api, tokens, runner):
     assert api.post(url, json={"correlation_value": "otro"}, headers=tokens["operator"]).status_code == 404
     delivered = api.post(url, json={"correlation_value": value}, headers=tokens["system"])
     assert delivered.status_code == 200 and delivered.json["instance_id"] == started.instance_id
-    assert runner.element_states(started.instance_id)["crear_o_solicitar_acceso"] == "active"
+    assert runner.instance(started.instance_id).status == "completed"  # activated: the registration ends
 
 
 def test_session_writes_need_csrf_but_bearer_writes_do_not(make_app):

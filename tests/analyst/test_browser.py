@@ -65,8 +65,8 @@ def journey(page, base, artifacts_dir, prefix) -> Journey:
 
 
 def finish_registration_on_its_version(runner, instance_id, anonymous, username):
-    """Walk an old registro_usuario instance to its end: activation, then an access request the
-    account's administrator accepts (the guide's §4 sección 3 and §8)."""
+    """Walk an old registro_usuario instance to its end (activation), then the access request
+    the user starts from section 3, which the account's administrator accepts (§8)."""
     walk = Onboarding(runner)
     result = runner.complete_task(anonymous, runner.inbox(anonymous, instance_id=instance_id)[0].id,
                                   user_form(username, entity_name="AGENCIA NACIONAL DE PRUEBA"))  # fmt: skip
@@ -75,9 +75,9 @@ def finish_registration_on_its_version(runner, instance_id, anonymous, username)
     walk.make_active_account(owner)
     runner.deliver_message("activacion_usuario", walk.activation_hash())
     user = walk.actor(result.data["user_id"])
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "solicitar"}, instance_id)
-    walk.complete(user, "buscar_cuenta", {"entity_name": "AGENCIA NACIONAL DE PRUEBA"}, instance_id)
-    walk.complete(user, "solicitar_acceso", {}, instance_id)
+    request = walk.start(user, "solicitud_acceso")
+    walk.complete(user, "buscar_cuenta", {"entity_name": "AGENCIA NACIONAL DE PRUEBA"}, request)
+    walk.complete(user, "solicitar_acceso", {}, request)
     walk.complete(
         walk.actor(owner.user_id), "revisar_solicitud_acceso", {"decision": "aceptar", "role": "Comprador"}
     )
@@ -306,7 +306,7 @@ def test_instance_page_and_heatmap_screenshots(page, served, artifacts_dir):
     page.get_by_role("link", name=f"#{ids[0]}", exact=True).click()
     page.wait_for_selector('[data-diagram="instance"][data-ready="true"]')
     assert page.locator('[data-element-id="registrar_usuario"].state-completed').count() == 1
-    assert page.locator('[data-element-id="crear_o_solicitar_acceso"].state-active').count() == 1
+    assert page.locator('[data-element-id="activar_usuario"].state-completed').count() == 1  # it ended
     page.locator('.djs-element[data-element-id="registrar_usuario"]').click()
     history = page.locator("#historial-elemento")
     assert "Registrar usuario" in history.inner_text() and "Tarea completada" in history.inner_text()

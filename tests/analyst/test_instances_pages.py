@@ -346,26 +346,29 @@ def test_an_operator_inbox_counts_the_open_incidents(app, as_user, people, runne
 
 
 def test_called_processes_are_listed_opened_filtered_and_lead_back(app, as_user, people, runner):
-    """Issue 18 point 4: a registration that entered "Registrar cuenta de Entidad Estatal"."""
+    """Issue 18 point 4: a registered Entidad waiting in its called "Solicitar activación de la
+    cuenta" (section 3 starts the registration; registro_usuario calls nothing since 13.9)."""
     walk = Onboarding(runner)
-    instance_id, user = walk.register_user("llamada.uno")
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    _registration, user = walk.register_user("llamada.uno")
+    instance_id = walk.start(user, "registro_entidad")
+    walk.register_entity(user, instance_id)
     other, _ = start_registration(runner)
     operator = as_user(people["operator"])
 
-    listing = operator.get("/instancias/?proceso=registro_entidad").get_data(as_text=True)
+    listing = operator.get("/instancias/?proceso=activacion_cuenta").get_data(as_text=True)
     assert f'href="/instancias/{instance_id}"' in listing and f'href="/instancias/{other}"' not in listing
-    assert "<td>Validar</td>" in listing  # the task waiting inside the called process
+    assert "<td>Solicitar activación a la Mesa de Servicio</td>" in listing  # in the called one
     assert "Registrar usuario" in operator.get("/instancias/").get_data(as_text=True)  # the other one's
 
     page = operator.get(f"/instancias/{instance_id}").get_data(as_text=True)
-    assert "Procesos llamados" in page and "Registrar cuenta de Entidad Estatal" in page
+    assert "Procesos llamados" in page and "Solicitar activación de la cuenta" in page
     [link] = re.findall(rf'href="(/instancias/{instance_id}/llamados/[^"]+)"', page)
     child = operator.get(link)
     assert child.status_code == 200
     html = child.get_data(as_text=True)
-    assert f'<a href="/instancias/{instance_id}">Instancia #{instance_id}: Registro de usuario</a>' in html
-    assert "En curso" in html and "Validar" in html
-    assert '"validar_entidad": "active"' in html  # the child's diagram is coloured by its state
-    assert "process id=&#34;registro_entidad&#34;" in html  # its own diagram, not the caller's
+    parent = f"Instancia #{instance_id}: Registro de la cuenta de la Entidad Estatal"
+    assert f'<a href="/instancias/{instance_id}">{parent}</a>' in html
+    assert "En curso" in html and "Solicitar activación a la Mesa de Servicio" in html
+    assert '"solicitar_activacion": "active"' in html  # the child's diagram is coloured by its state
+    assert "process id=&#34;activacion_cuenta&#34;" in html  # its own diagram, not the caller's
     assert operator.get(f"/instancias/{instance_id}/llamados/otra").status_code == 404

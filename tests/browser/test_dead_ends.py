@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.browser.test_guide_walks import Walk
 from tests.browser.test_guide_walks import release
 from tests.browser.test_guide_walks import seed
+from tests.browser.test_journeys import ENTITY
 
 
 def nit_of(app, account_id: int) -> str:
@@ -114,6 +115,54 @@ def test_a_new_nit_shows_registrar_and_the_nit_stays_fixed(page, live_server, tm
     j.fill_general_information()
     j.click("Continuar")
     assert j.h1() == "Anexar documentos"
+    j.done()
+
+
+# --------------------------------------------------------------------------- 9
+
+
+def test_section_three_shows_once_after_entrar_and_a_second_start_resumes(
+    page, live_server, tmp_path, artifacts_dir
+):
+    """13.9 (§4, §8): registered and activated, the user clicks "Entrar" and sees section 3,
+    "Crear o solicitar acceso a una Entidad", once: its two paths as buttons (from the
+    diagrams' startableBy/startLabel/startDescription), and no task to choose between them.
+    Clicking a path a second time goes back to the unfinished one: one pending task, not two."""
+    config, _app, _actions, _world = seed(tmp_path)
+    j = Walk(page, live_server(config), artifacts_dir, "d9")
+    j.register_user("ana.perez", "ana.perez@alcaldia.gov.co")  # ends clicking "Entrar"
+    assert page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad").count() == 1
+    assert page.get_by_role("heading", name="Tareas pendientes").count() == 0  # no radio task
+    heading = page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad")
+    section = page.locator("section", has=heading)
+    assert section.get_by_role("button").all_inner_texts() == [
+        "Registrar cuenta de Entidad Estatal", "Solicitud de acceso"
+    ]
+    assert page.get_by_role("button", name="Registrar cuenta de Entidad Estatal").count() == 1
+    assert page.get_by_role("button", name="Solicitud de acceso").count() == 1
+    j.both_widths("seccion-3")
+
+    j.click("Registrar cuenta de Entidad Estatal")
+    assert j.h1() == "Validar"
+    # prefilled with the Entidad written in section 1 (§6: "confirme el nombre diligenciado")
+    assert j.field("Entidad/Proveedor/Persona Natural/Veedor/Veeduría").input_value() == ENTITY
+    j.link("Inicio")
+    assert page.locator("#titulo-tareas + ul li").count() == 1
+    j.click("Registrar cuenta de Entidad Estatal")  # again: back to the same "Validar"
+    assert j.h1() == "Validar"
+    assert "Ya tiene este trámite sin terminar" in j.flash()
+    j.both_widths("tramite-retomado")
+    j.link("Inicio")
+    assert page.locator("#titulo-tareas + ul li").count() == 1  # still one: nothing orphaned
+
+    j.click("Solicitud de acceso")  # the other path is another procedure: it starts
+    assert j.h1() == "Buscar cuenta"
+    j.link("Inicio")
+    assert page.locator("#titulo-tareas + ul li").count() == 2
+    j.click("Solicitud de acceso")
+    assert j.h1() == "Buscar cuenta" and "Ya tiene este trámite sin terminar" in j.flash()
+    j.link("Inicio")
+    assert page.locator("#titulo-tareas + ul li").count() == 2
     j.done()
 
 

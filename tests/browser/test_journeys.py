@@ -148,6 +148,8 @@ class Journey:
         self.page.locator("pre.mail a").first.click()
         self.page.wait_for_load_state("load")
         assert self.field("Nombre de usuario").input_value() == username
+        said = self.page.locator(".flashes").inner_text()  # registro_usuario's endMessage
+        assert f"Su usuario {username} quedó activado" in said and "“Entrar”" in said
         self.step("entrar")
         self.fill("Contraseña", PASSWORD)
         self.click("Entrar")
@@ -192,10 +194,8 @@ def test_journeys(page, live_server, tmp_path, artifacts_dir):
     j.step("inicio-sin-cuenta")
     assert page.get_by_role("button", name="Solicitud de acceso").is_visible()
     assert page.get_by_role("button", name="Registrar cuenta de Entidad Estatal").is_visible()
-    j.open_task("Crear o solicitar acceso a una Entidad")
-    page.get_by_label("Registrar una nueva cuenta de Entidad Estatal como Usuario Administrador").check()
-    j.step("crear-o-solicitar")
-    j.click("Continuar")
+    assert page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad").count() == 1
+    j.click("Registrar cuenta de Entidad Estatal")
     j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", ENTITY)
     j.fill("Número de documento (obligatorio)", NIT)
     j.step("validar")
@@ -304,9 +304,7 @@ def test_journeys(page, live_server, tmp_path, artifacts_dir):
     # (b) ------------------------------------------------------------------ access request
     j.prefix, j.step_no = "b", 0
     j.register_user("carlos.ruiz", "carlos.ruiz@alcaldia.gov.co", names=("Carlos", "Ruiz"))
-    j.open_task("Crear o solicitar acceso a una Entidad")
-    page.get_by_label("Solicitar acceso a una cuenta de Entidad Estatal ya registrada").check()
-    j.click("Continuar")
+    j.click("Solicitud de acceso")
     j.fill("Nombre completo de la cuenta o NIT (obligatorio)", NIT)
     j.step("buscar-cuenta")
     j.click("Buscar")

@@ -204,6 +204,11 @@ class Onboarding:
         self.runner.deliver_message("activacion_usuario", self.activation_hash())
         return started.instance_id, self.actor(result.data["user_id"])
 
+    def start(self, actor: Actor, process_id: str) -> int:
+        """A procedure started by hand, as from its button on the start page (section 3 for a
+        user without an account); returns its instance id."""
+        return self.runner.start_by_hand(process_id, actor).instance_id
+
     def register_entity(self, user: Actor, instance_id: int, nit: str = "899999172", **info) -> int:
         """§6 from "Validar" ("Registrar" when nothing is found) to "Finalizar"; returns the new
         account id."""

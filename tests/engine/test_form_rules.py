@@ -42,7 +42,6 @@ BASES = {
     "validar_documentos": lambda: {"decision": "activar"},
     "validar_perfil_mixto": lambda: {"decision": "habilitar"},
     "revisar_solicitud_acceso": lambda: {"decision": "aceptar", "role": "Comprador"},
-    "crear_o_solicitar_acceso": lambda: {"registration_path": "registrar"},
     "buscar_cuenta": lambda: {"entity_name": "ALCALDIA MUNICIPAL DE CHIA"},
     "solicitar_perfil_mixto": lambda: {
         "request_type": "Solicitud",
@@ -374,13 +373,6 @@ RULES = [
         {"permissions": ["Todo"]},
         "permissions",
         "Seleccione permisos de la lista.",
-    ),
-    (
-        "crear_o_solicitar_acceso",
-        {"registration_path": "solicitar"},
-        {"registration_path": None},
-        "registration_path",
-        "Seleccione si va a registrar una cuenta o a solicitar acceso.",
     ),
     (
         "buscar_cuenta",

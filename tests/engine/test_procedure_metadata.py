@@ -87,8 +87,8 @@ def test_starting_by_hand_follows_startable_by(runner):
 
 def test_messages_and_inbox_subjects_come_from_the_diagrams(runner):
     walk = Onboarding(runner)
-    instance_id, user = walk.register_user()
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    _registration, user = walk.register_user()
+    instance_id = walk.start(user, "registro_entidad")
     account_id = walk.register_entity(user, instance_id)
     with runner.transaction() as session:
         account_name = session.get(Account, account_id).name

@@ -52,19 +52,20 @@ def _status(runner, instance_id) -> str:
 
 def _registered_account(walk: Onboarding):
     """A user registered (§4), an entity registered (§6): the admin and the account id."""
-    instance_id, user = walk.register_user()
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    _registration, user = walk.register_user()
+    instance_id = walk.start(user, "registro_entidad")  # section 3, "Registrar cuenta de Entidad Estatal"
     account_id = walk.register_entity(user, instance_id)
     return instance_id, walk.actor(user.user_id), account_id
 
 
 def test_registration_new_entity_and_activation_happy_path(walk, runner):
-    instance_id, user = walk.register_user()
+    registration, user = walk.register_user()
     assert _one(runner, User, User.id == user.user_id).status == "Activo"
     email = walk.emails("activacion_usuario")[0]
     assert "ana.perez" in email.body and "/activar/" in email.body
+    assert _status(runner, registration) == "completed"  # sections 1 and 2; section 3 is the start page
 
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    instance_id = walk.start(user, "registro_entidad")
     view = runner.task(user, walk.task(user, "validar_entidad", instance_id).id)
     assert view.data["entity_name"] == "Alcaldía Municipal de Chía"  # prefilled from section 1
     account_id = walk.register_entity(user, instance_id)
@@ -127,7 +128,8 @@ def test_expired_link_offers_a_new_one(make_runner):
     assert new_hash != old_hash
     runner.deliver_message("activacion_usuario", new_hash)
     assert _one(runner, User, User.id == result.data["user_id"]).status == "Activo"
-    assert [t.name for t in runner.inbox(walk.actor(result.data["user_id"]))] == ["crear_o_solicitar_acceso"]
+    assert runner.inbox(walk.actor(result.data["user_id"])) == []  # section 3 is the start page
+    assert _status(runner, started.instance_id) == "completed"
 
 
 def test_activation_filed_by_phone_follows_the_entitys_path(walk, runner):
@@ -159,8 +161,8 @@ def test_existing_nit_leads_to_an_access_request_not_a_second_account(walk, runn
     account (no "Buscar cuenta"); "Esperando aprobación" → "Finalizar" sends it."""
     owner = walk.make_user("admin.existente")
     account_id = walk.make_active_account(owner, nit="899999172", name="ALCALDIA MUNICIPAL DE CHIA")
-    instance_id, user = walk.register_user()
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    _registration, user = walk.register_user()
+    instance_id = walk.start(user, "registro_entidad")
     walk.complete(user, "validar_entidad", {"entity_name": "Otro nombre", "nit": "899999172"}, instance_id)
 
     offer = runner.task(user, walk.task(user, "entidad_registrada", instance_id).id)
@@ -526,8 +528,8 @@ def test_last_administrator_cannot_be_removed_or_demoted(walk, runner):
 def test_registered_user_requests_access_from_section_three(walk, runner):
     owner = walk.make_user("admin.chia")
     account_id = walk.make_active_account(owner, nit="899999172", name="ALCALDIA MUNICIPAL DE CHIA")
-    instance_id, user = walk.register_user(entity_name="ALCALDIA MUNICIPAL DE CHIA")  # chosen from the list
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "solicitar"}, instance_id)
+    _registration, user = walk.register_user(entity_name="ALCALDIA MUNICIPAL DE CHIA")  # chosen from the list
+    instance_id = walk.start(user, "solicitud_acceso")
     search = runner.task(user, walk.task(user, "buscar_cuenta", instance_id).id)
     assert search.data == {"entity_name": "ALCALDIA MUNICIPAL DE CHIA"}
     walk.complete(user, "buscar_cuenta", search.data, instance_id)

@@ -47,16 +47,17 @@ def test_every_committed_scenario_names_a_deployed_process_and_has_expectations(
 
 
 def test_a_scenario_that_no_longer_holds_says_where_the_path_differed(diagrams):
-    scenario = json.loads((WORKFLOWS / "scenarios" / "registro_usuario" / "usuario-nuevo.json").read_text())
-    scenario["expect"]["tasks"] = ["registrar_usuario", "buscar_cuenta"]
+    path = WORKFLOWS / "scenarios" / "registro_entidad" / "entidad-nueva-hasta-documentos.json"
+    scenario = json.loads(path.read_text())
+    scenario["expect"]["tasks"] = ["validar_entidad", "buscar_cuenta"]
     [result] = run_scenarios(diagrams, [scenario], _sandbox_factory())
     assert not result.passed
-    assert result.problem == "en la tarea 2 esperaba buscar_cuenta y llegó a crear_o_solicitar_acceso"
-    assert result.element_id == "crear_o_solicitar_acceso"
+    assert result.problem == "en la tarea 2 esperaba buscar_cuenta y llegó a registrar_entidad"
+    assert result.element_id == "registrar_entidad"
 
     scenario["steps"].append({"task": "validar_entidad", "data": {}})
     [result] = run_scenarios(diagrams, [scenario], _sandbox_factory())
-    assert result.problem == "paso 3: esperaba la tarea validar_entidad, pero espera crear_o_solicitar_acceso"
+    assert result.problem == "paso 5: esperaba la tarea validar_entidad, pero espera anexar_documentos"
 
 
 def test_the_sandbox_touches_no_real_data(tmp_path, diagrams):

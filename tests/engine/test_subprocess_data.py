@@ -10,8 +10,8 @@ from tests.engine.onboarding import general_info
 
 def test_completion_result_shows_data_set_inside_a_call_activity(runner):
     walk = Onboarding(runner)
-    instance_id, user = walk.register_user("ana.datos")
-    walk.complete(user, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, instance_id)
+    _registration, user = walk.register_user("ana.datos")
+    instance_id = walk.start(user, "registro_entidad")
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": "899999172"})
     walk.complete(user, "registrar_entidad", {})
     walk.complete(user, "registrar_primera_parte", first_part())

@@ -160,6 +160,20 @@ class Actions:
     def tasks(self, page="/cuenta/"):
         return TASK_LINK.findall(self.client.get(page).get_data(as_text=True))
 
+    def start(self, label):
+        """Click the start page's button ``label`` (section 3: "Registrar cuenta de Entidad
+        Estatal", "Solicitud de acceso"); returns where it leads (the first task)."""
+        html = self.client.get("/cuenta/").get_data(as_text=True)
+        found = re.search(
+            r'<form method="post" action="(/tareas/iniciar/[^"]+)">\s*<input [^>]*>\s*'
+            r"<button type=\"submit\">" + re.escape(label) + "</button>",
+            html,
+        )
+        assert found, f"no button {label!r} on the start page"
+        response = self.client.post(found.group(1))
+        assert response.status_code == 302, response.status_code
+        return response.headers["Location"]
+
     def register_user(self, username, email, password=PASSWORD, entity="ALCALDIA DE PRUEBA", activate=True):
         """Registro → Continuar → activation link from the dev mailbox (followed unless
         ``activate`` is false). Leaves the client logged out; returns the link."""
@@ -204,8 +218,7 @@ class Actions:
 
     def register_entity(self, nit="800197268", name="ALCALDIA DE PRUEBA"):
         """Logged-in user with no account: section 3 → Validar → Generar formulario → Anexar → Finalizar."""
-        task = self.tasks()[0]
-        nxt = self.post(task, {"registration_path": "registrar"}).headers["Location"]
+        nxt = self.start("Registrar cuenta de Entidad Estatal")
         nxt = self.post(nxt, {"entity_name": name, "nit": nit}).headers["Location"]
         nxt = self.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
         nxt = self.post(
@@ -268,8 +281,7 @@ class Actions:
     def reach_general_information(self, name="ALCALDIA DE PRUEBA", nit="800197268"):
         """Logged-in user with no account: section 3 → Validar → Generar formulario; returns the
         URL of "Información general"."""
-        task = self.tasks()[0]
-        nxt = self.post(task, {"registration_path": "registrar"}).headers["Location"]
+        nxt = self.start("Registrar cuenta de Entidad Estatal")
         nxt = self.post(nxt, {"entity_name": name, "nit": nit}).headers["Location"]
         nxt = self.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
         first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",

@@ -256,10 +256,11 @@ def scene(app):
     outsider = runner.actor_for_user(users["ajeno"])
     own = runner.start("registro_entidad", outsider)
     own_task = runner.inbox(outsider, instance_id=own.instance_id)[0].id
-    # A registration inside its called process (Registrar cuenta de Entidad Estatal).
+    # A registered Entidad waiting inside its called process (Solicitar activación).
     walk = Onboarding(runner)
-    called_instance, registrant = walk.register_user("registrante.uno")
-    walk.complete(registrant, "crear_o_solicitar_acceso", {"registration_path": "registrar"}, called_instance)
+    _registration, registrant = walk.register_user("registrante.uno")
+    called_instance = walk.start(registrant, "registro_entidad")
+    walk.register_entity(registrant, called_instance, nit="830054060")
     [called] = runner.called_processes(called_instance)
     with runner.transaction() as session:
         incident, _ = incidents.record(  # as the step path opens one

@@ -124,8 +124,7 @@ def test_entity_registration_activation_and_access(actions, client, world):
     # (b) a second user asks for access; the administrator accepts as Comprador
     actions.register_user("carlos", "carlos@example.gov.co")
     actions.login("carlos")
-    task = actions.tasks()[0]
-    nxt = actions.post(task, {"registration_path": "solicitar"}).headers["Location"]
+    nxt = actions.start("Solicitud de acceso")
     page = client.get(nxt).get_data(as_text=True)
     response = actions.post(nxt, {"entity_name": "800197268"})
     assert response.status_code == 302, errors_in(response.get_data(as_text=True))
@@ -154,8 +153,7 @@ def test_entity_registration_activation_and_access(actions, client, world):
 def test_refused_upload_is_reported_with_other_errors(actions, client):
     actions.register_user("ana.perez", "ana@example.gov.co")
     actions.login("ana.perez")
-    task = actions.tasks()[0]
-    nxt = actions.post(task, {"registration_path": "registrar"}).headers["Location"]
+    nxt = actions.start("Registrar cuenta de Entidad Estatal")
     nxt = actions.post(nxt, {"entity_name": "ALCALDIA DE PRUEBA", "nit": "800197268"}).headers["Location"]
     nxt = actions.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
     first_part = client.get(nxt).get_data(as_text=True)
@@ -265,8 +263,7 @@ def test_parent_entity_chosen_by_its_directorio_name(actions, client, world, app
     parent = world.account(name="GOBERNACION DE PRUEBA")
     actions.register_user("hija.user", "hija@example.gov.co")
     actions.login("hija.user")
-    task = actions.tasks()[0]
-    nxt = actions.post(task, {"registration_path": "registrar"}).headers["Location"]
+    nxt = actions.start("Registrar cuenta de Entidad Estatal")
     nxt = actions.post(nxt, {"entity_name": "INSTITUTO DE PRUEBA", "nit": "800197268"}).headers["Location"]
     nxt = actions.post(nxt, {"next_step": "registrar"}).headers["Location"]  # "Registrar"
     first_part = {"country": "Colombia", "account_type": "Entidad Estatal", "business_area": "Público",

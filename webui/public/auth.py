@@ -20,6 +20,7 @@ from engine.db import utcnow
 from engine.domain import credentials
 from engine.domain import sessions as user_sessions
 from engine.errors import MessageNotExpected
+from engine.instructions import render_message
 from webui.core import users
 from webui.core.extensions import db
 from webui.core.identity import SessionUser
@@ -143,8 +144,13 @@ def activate(token: str):
         instance_id = runner().deliver_message("activacion_usuario", _hash(token))
     except MessageNotExpected:
         return render_template("public/activation_failed.html", token=token, title="Enlace no válido"), 410
-    username = runner().instance(instance_id).data.get("username", "")
-    flash("Su usuario quedó activado. Ingrese su usuario y contraseña y haga clic en “Entrar”.", "success")
+    instance = runner().instance(instance_id)
+    username = instance.data.get("username", "")
+    said = None
+    if instance.status == "completed":  # what the diagram tells the person (its endMessage)
+        said = render_message(runner().procedure(instance.process_id).end_message, instance.data)
+    said = said or "Su usuario quedó activado. Ingrese su usuario y contraseña y haga clic en “Entrar”."
+    flash(said, "success")
     return redirect(url_for("public.login", usuario=username))
 
 

@@ -168,6 +168,9 @@ def start(process_id: str):
     except (NotFound, NotAuthorized, FormInvalid):  # nothing this person may start: nothing there
         abort(404)
     nxt = started.next_tasks[0] if started.next_tasks else None
+    if started.resumed:  # one of this procedure is unfinished: back to it, nothing new
+        flash(RESUMED, "info")
+        return redirect(url_for("tasks.task", task_id=nxt.id))
     if nxt is None:
         flash("Su solicitud fue registrada.", "success")
         return redirect(url_for("accounts.home"))
@@ -191,6 +194,10 @@ def discard(task_id: str):
     return render_template("tasks/discard.html", view=view, title="¿Descartar este trámite?")
 
 
+RESUMED = (
+    "Ya tiene este trámite sin terminar: continúe donde lo dejó. Si ya no lo necesita, "
+    "puede «Descartar» el trámite desde su página de inicio."
+)
 DISCARDED = (
     "Descartó el trámite: no quedó guardado nada de lo que diligenció ni los documentos que anexó "
     "sin enviar. Puede empezarlo de nuevo cuando quiera."
