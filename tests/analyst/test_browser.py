@@ -145,10 +145,10 @@ MODELER_ADD = """() => {
   const m = window.secopModeler;
   const modeling = m.get('modeling'), factory = m.get('elementFactory'), registry = m.get('elementRegistry');
   const shape = factory.createShape({ type: 'bpmn:UserTask' });
-  const task = modeling.createShape(shape, { x: 1800, y: 380 }, registry.get('Participant_registro_usuario'));
+  const task = modeling.createShape(shape, { x: 1190, y: 330 }, registry.get('Participant_registro_usuario'));
   modeling.updateProperties(task, { id: 'revision_final', name: 'Revisión final' });
-  const flow = registry.get('f_fin_solicitud');
-  modeling.reconnectEnd(flow, task, { x: 1800, y: 380 });
+  const flow = registry.get('f_activo');
+  modeling.reconnectEnd(flow, task, { x: 1190, y: 330 });
   return registry.get('revision_final').type;
 }"""
 MODELER_FIX = """() => {

@@ -133,10 +133,10 @@ def test_analyst_edits_and_tests_a_decision_table(page, served, artifacts_dir): 
 ADD_USER_TASK = """() => {
   const m = window.secopModeler;
   const modeling = m.get('modeling'), factory = m.get('elementFactory'), registry = m.get('elementRegistry');
-  const task = modeling.createShape(factory.createShape({ type: 'bpmn:UserTask' }), { x: 1800, y: 380 },
+  const task = modeling.createShape(factory.createShape({ type: 'bpmn:UserTask' }), { x: 1190, y: 330 },
                                     registry.get('Participant_registro_usuario'));
   modeling.updateProperties(task, { id: 'revision_final', name: 'Revisión final' });
-  modeling.reconnectEnd(registry.get('f_fin_solicitud'), task, { x: 1800, y: 380 });
+  modeling.reconnectEnd(registry.get('f_activo'), task, { x: 1190, y: 330 });
   modeling.connect(task, registry.get('fin'));
   return task.id;
 }"""

@@ -55,7 +55,9 @@ def test_a_new_procedure_runs_without_python(page, live_server, tmp_path, artifa
     j.goto("/")
     assert page.get_by_role("button", name="Pedir una constancia").count() == 0  # not for anonymous people
     j.login("luis.gomez")
-    card = page.locator("section", has=page.get_by_role("heading", name="Pedir una constancia"))
+    heading = page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad")
+    section_3 = page.locator("section", has=heading)  # the guide's section 3 lists it
+    card = section_3.locator("section.card", has=page.get_by_role("heading", name="Pedir una constancia"))
     assert card.locator("p").inner_text() == "Pida una constancia de su registro en el SECOP II."
     assert card.locator("strong").inner_text() == "SECOP II"
     j.step("inicio-con-tramite-nuevo")

@@ -47,8 +47,8 @@ def test_a_registration_waiting_at_the_old_radio_task_finishes_on_its_version(ru
 
     # a registration started now ends with the activated user: section 3 is the start page
     fresh = runner.start("registro_usuario", Actor.anonymous())
-    walk.complete(Actor.anonymous(fresh.anonymous_token), "registrar_usuario", user_form("despues.del.cambio"),
-                  fresh.instance_id)  # fmt: skip
+    visitor = Actor.anonymous(fresh.anonymous_token)
+    walk.complete(visitor, "registrar_usuario", user_form("despues.del.cambio"), fresh.instance_id)
     runner.deliver_message("activacion_usuario", walk.activation_hash())
     assert runner.instance(fresh.instance_id).status == "completed"
     assert runner.instance(fresh.instance_id).version_id == new_version.id
