@@ -79,6 +79,15 @@ def test_the_dependent_select_of_a_played_form_lists_its_options(as_user, people
     options = client.get(f"{url}?department=25").json
     assert {"value": "25175", "label": "CHÍA"} in options
     assert all(o["value"].startswith("25") for o in options)  # Cundinamarca's only
+    assert client.get(url.replace("/informacion_general/", "/validar_entidad/")).status_code == 404
+
+    # A saved scenario can be deleted from the page.
+    name = {"nombre": "Hasta la primera parte"}
+    assert client.post(f"{PLAY}/escenario", data=name).status_code == 302
+    assert 'data-escenario="Hasta la primera parte"' in client.get(PLAY).get_data(as_text=True)
+    assert client.post(f"{PLAY}/escenario/borrar", data=name).status_code == 302
+    assert 'data-escenario="Hasta la primera parte"' not in client.get(PLAY).get_data(as_text=True)
+    assert client.post(f"{PLAY}/escenario/borrar", data=name).status_code == 404
 
 
 def test_messages_and_timers_are_buttons(as_user, people):

@@ -121,6 +121,22 @@ RULES = {
     "staff.models.draft_file": ("GET", "/modelos/registro_usuario/borrador/archivos/x.bpmn", None, NOBODY),
     "staff.models.deploy_draft": ("POST", "/modelos/registro_usuario/borrador/desplegar", {}, {"analista"}),
     "staff.models.discard_draft": ("POST", "/modelos/registro_usuario/borrador/descartar", {}, {"analista"}),
+    # Play (issue 16.4): the analyst's own sandbox run; nothing real changes.
+    "staff.models.play": ("GET", "/modelos/registro_usuario/probar", None, {"analista"}),
+    "staff.models.play_start": ("POST", "/modelos/registro_usuario/probar/iniciar", {}, {"analista"}),
+    "staff.models.play_complete": (
+        "POST", "/modelos/registro_usuario/probar/tareas/no_espera", {}, {"analista"},
+    ),
+    "staff.models.play_deliver": ("POST", "/modelos/registro_usuario/probar/mensaje", {}, {"analista"}),
+    "staff.models.play_fire": ("POST", "/modelos/registro_usuario/probar/temporizador", {}, {"analista"}),
+    "staff.models.play_save": ("POST", "/modelos/registro_usuario/probar/escenario", {}, {"analista"}),
+    "staff.models.play_stop": ("POST", "/modelos/registro_usuario/probar/terminar", {}, {"analista"}),
+    # No saved scenario, no such waiting task in the scene: 404 to everyone
+    # (tests/analyst/test_play_pages.py uses them).
+    "staff.models.play_delete": ("POST", "/modelos/registro_usuario/probar/escenario/borrar", {}, NOBODY),
+    "staff.models.play_options": (
+        "GET", "/modelos/registro_usuario/probar/tareas/no_espera/opciones/x", None, NOBODY,
+    ),
     "staff.models.version": ("GET", "/modelos/versiones/{version_id}", None, {"analista"}),
     "staff.models.download": (
         "GET",
