@@ -340,8 +340,8 @@ class Runner:
             return self._task_view(session, actor, task_id)
 
     def _task_view(self, session, actor: Actor, task_id: str, data=None, errors=None) -> TaskView:
-        row = self._task_row(session, actor, task_id)
-        instance = session.get(ProcessInstance, row.instance_id)
+        found, instance = self.store.task_and_instance(session, task_key(task_id))
+        row = workable(actor, found)  # the task and its instance in one statement
         version, workflow = self.steps.load(session, instance)
         task = instances.ready_task(workflow, row.id)
         check_ctx = self._check_context(session, actor, instance.id)

@@ -137,6 +137,12 @@ class Store:
         return (found[0], found[1]) if found else (None, None)
 
     @staticmethod
+    def task_and_instance(session, task_id: str) -> tuple[HumanTask | None, ProcessInstance | None]:
+        """The task row and its instance in one round trip, nothing locked (to draw a page)."""
+        found = session.execute(TASK_AND_INSTANCE, {"task_id": task_id}).first()
+        return (found[0], found[1]) if found else (None, None)
+
+    @staticmethod
     def task(session, task_id: str, for_update=False) -> HumanTask | None:
         query = select(HumanTask).where(HumanTask.id == task_id)
         if for_update and not is_sqlite(session.get_bind()):

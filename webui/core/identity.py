@@ -125,6 +125,8 @@ def remember_anonymous_token(token: str) -> None:
 
 def current_actor() -> Actor:
     """The engine Actor for this request (cached on ``g``; loading the user reads it)."""
+    if "actor" in g:  # a page asks several times: skip the current_user proxy
+        return g.actor
     if current_user.is_authenticated:
         if "actor" not in g:
             with identity_connection() as connection:
