@@ -28,6 +28,8 @@ class EngineConfig:
     process_defaults: dict = field(
         default_factory=lambda: {
             "activation_link_ttl": "PT48H",
+            # an unfinished registro_entidad step (before "Finalizar") expires after this long
+            "registration_ttl": "P7D",
             "filed_by_phone": False,
             "chosen_account": None,
         }
@@ -63,6 +65,8 @@ class EngineConfig:
                 **config.process_defaults,
                 "activation_link_ttl": env["ACTIVATION_LINK_TTL"],
             }
+        if env.get("REGISTRATION_TTL"):
+            config.process_defaults = {**config.process_defaults, "registration_ttl": env["REGISTRATION_TTL"]}
         config.mail_from = env.get("MAIL_FROM", config.mail_from)
         if env.get("STAGED_UPLOAD_TTL_HOURS"):
             config.staged_upload_ttl = dt.timedelta(hours=float(env["STAGED_UPLOAD_TTL_HOURS"]))

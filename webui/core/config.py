@@ -26,6 +26,7 @@ ENV_KEYS = (
     "SMTP_TIMEOUT",
     "UPLOAD_DIR",
     "ACTIVATION_LINK_TTL",
+    "REGISTRATION_TTL",
     "PASSWORD_RESET_TTL",
     "MAIL_BACKEND",
     "MAX_UPLOAD_BYTES",
@@ -71,6 +72,7 @@ def defaults(instance_path: str) -> dict:
         "SMTP_STARTTLS": False,
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
         "ACTIVATION_LINK_TTL": "PT48H",
+        "REGISTRATION_TTL": "P7D",
         "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
         "STAGED_UPLOAD_TTL_HOURS": 24,
         "MAX_STAGED_UPLOADS_PER_TASK": 20,
@@ -146,6 +148,7 @@ def engine_config(config) -> EngineConfig:
         "process_defaults": {
             **EngineConfig().process_defaults,
             "activation_link_ttl": config["ACTIVATION_LINK_TTL"],
+            "registration_ttl": config["REGISTRATION_TTL"],
         },
         "mail_from": config["MAIL_FROM"],
         "staged_upload_ttl": timedelta(hours=float(config["STAGED_UPLOAD_TTL_HOURS"])),
