@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from lxml import etree
 from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -29,10 +30,26 @@ from engine.models import HumanTask
 from engine.models import ProcessDraft
 from engine.models import ProcessVersion
 from engine.store import Store
+from engine.versions import NewProcessRefused
 from engine.versions import PlannedVersion
 from engine.versions import VersionCache
 
 FORMS_PREFIX = "forms/"
+BPMN_PROCESS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}process"
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def declared_processes(changed: dict[str, str]) -> set[str]:
+    """The process ids the changed diagrams declare (one that does not parse: the checker's)."""
+    found = set()
+    for name, text in changed.items():
+        if name.endswith(".bpmn"):
+            try:
+                root = etree.fromstring(text.encode(), SAFE_XML)
+            except (etree.XMLSyntaxError, ValueError):
+                continue
+            found |= {element.get("id") for element in root.iter(BPMN_PROCESS) if element.get("id")}
+    return found
 
 
 @dataclass
@@ -109,7 +126,8 @@ class Drafts:
         draft -> (the draft, the checker's problems: a draft may have some, a deploy may not).
 
         ``base_version_id`` and ``base_revision`` (0: no draft yet) are what the editor
-        started from; anything else is refused (DraftConflict) with both changes."""
+        started from; anything else is refused (DraftConflict) with both changes. A diagram
+        declaring a process that is not deployed is refused (NewProcessRefused)."""
         try:
             with self.store.transaction() as session:
                 newest_id = self.store.newest_version_id(session, process_id)
@@ -118,6 +136,10 @@ class Drafts:
                 row = session.scalar(
                     select(ProcessDraft).where(ProcessDraft.process_id == process_id).with_for_update()
                 )
+                declared = declared_processes(changed)
+                new = sorted(p for p in declared if self.store.newest_version_id(session, p) is None)
+                if new:  # a changed process id starts another process: only as an explicit new one
+                    raise NewProcessRefused(new)
                 current_revision = row.revision if row is not None else 0
                 stale_draft = row is not None and row.base_version_id != newest_id
                 if base_version_id != newest_id or base_revision != current_revision or stale_draft:

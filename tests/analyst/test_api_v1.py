@@ -80,17 +80,22 @@ def test_process_models_for_analysts(api, tokens, runner):
 def test_deploy_through_the_api(api, tokens, runner):
     url = "/api/v1/processes/registro_usuario/versions"
     dangling = dangling_registration().decode()
-    bad = api.post(url, json={"xml": dangling}, headers=tokens["analyst"])
+    why = {"comment": "Revisar los datos antes de crear el usuario"}
+    bad = api.post(url, json={"xml": dangling, **why}, headers=tokens["analyst"])
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     # The problem names the file and the line where the element is declared.
     line = next(n for n, text in enumerate(dangling.splitlines(), 1) if 'id="revisar_datos"' in text)
     assert f"registro_usuario.bpmn:{line}: revisar_datos: el elemento no tiene flujo de salida" in [
         p["text"] for p in bad.json["problems"]
     ]
-    good = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
+    no_reason = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
+    assert no_reason.status_code == 400 and "Falta «comment»" in no_reason.json["detail"]
+    good = api.post(url, json={"xml": changed_registration().decode(), **why}, headers=tokens["analyst"])
     assert good.status_code == 201 and good.json["versions"][0]["number"] == 2
     assert good.json["versions"][0]["origin"] == "api"  # deploy-diagrams keeps it unless --force
-    same = api.post(url, json={"xml": changed_registration().decode()}, headers=tokens["analyst"])
+    assert good.json["versions"][0]["comment"] == why["comment"]  # who and why, in the history
+    assert good.json["versions"][0]["deployed_by"] is not None
+    same = api.post(url, json={"xml": changed_registration().decode(), **why}, headers=tokens["analyst"])
     assert same.status_code == 200 and same.json["versions"] == []
     assert api.post(url, json={"nada": 1}, headers=tokens["analyst"]).status_code == 400
     assert api.post(url, data="x", headers=tokens["analyst"]).status_code == 400

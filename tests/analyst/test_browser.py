@@ -94,7 +94,12 @@ def test_analyst_uploads_a_changed_registration_diagram(page, served, artifacts_
     upload = tmp_path / "registro_usuario.bpmn"
     upload.write_bytes(changed_registration())
     page.get_by_label("Diagrama (.bpmn)").set_input_files(str(upload))
-    j.click("Verificar y desplegar")
+    j.click("Guardar en el borrador")
+    assert "Borrador guardado (revisión 1)" in page.locator(".flashes").inner_text()
+    assert len(runner.versions("registro_usuario")) == 1  # in the draft, not live
+    j.step("borrador")
+    j.fill("Qué cambia y por qué (obligatorio)", "Revisar los datos antes de crear el usuario")
+    j.click("Desplegar")
     assert "Se desplegó: registro_usuario versión 2." in page.locator(".flashes").inner_text()
     j.step("desplegado")
 
@@ -129,7 +134,8 @@ def test_analyst_uploads_a_changed_registration_diagram(page, served, artifacts_
     assert rows.count() == 2
     assert rows.nth(0).locator("td").nth(0).inner_text().startswith("Versión 2")
     assert rows.nth(0).locator('td[data-label="Instancias"]').inner_text() == "1"
-    assert rows.nth(0).locator('td[data-label="Origen y motivo"]').inner_text() == "Navegador"
+    origin = rows.nth(0).locator('td[data-label="Origen y motivo"]').inner_text()
+    assert origin == "Navegador: Revisar los datos antes de crear el usuario"  # who deployed it and why
     assert rows.nth(1).locator("td").nth(0).inner_text().startswith("Versión 1")
     assert rows.nth(1).locator('td[data-label="Instancias"]').inner_text() == "1"
     assert v2.content_hash[:12] in rows.nth(0).inner_text()

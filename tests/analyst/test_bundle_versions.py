@@ -12,6 +12,8 @@ from pathlib import Path
 from engine import Actor
 from tests.analyst.diagrams import NEW_TASK
 from tests.analyst.diagrams import changed_registration
+from tests.analyst.helpers import base
+from tests.analyst.helpers import deploy_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,12 +37,16 @@ def _numbers(runner, process_id="registro_usuario"):
     return [v.number for v, _ in runner.versions(process_id)]
 
 
-def _upload(client, xml: bytes, filename="registro_usuario.bpmn", **form):
-    return client.post(
+def _upload(client, runner, xml: bytes, filename="registro_usuario.bpmn", deploy=True, **form):
+    """Upload the diagram into the draft and (``deploy``) deploy the draft, as an analyst does."""
+    response = client.post(
         "/modelos/registro_usuario/subir",
-        data={"diagrama": (io.BytesIO(xml), filename), **form},
+        data={"diagrama": (io.BytesIO(xml), filename), **base(runner, "registro_usuario"), **form},
         content_type="multipart/form-data",
     )
+    if deploy and response.status_code == 302 and runner.drafts.get("registro_usuario") is not None:
+        return deploy_draft(client, runner, "registro_usuario")
+    return response
 
 
 def test_an_unchanged_folder_makes_no_version(app, runner, tmp_path):
@@ -67,7 +73,7 @@ def test_a_changed_folder_deploys_that_process_only_and_prints_the_diff(app, run
 
 
 def test_deploy_diagrams_keeps_a_browser_version_unless_forced(app, runner, as_user, people, tmp_path):
-    assert _upload(as_user(people["analyst"]), changed_registration()).status_code == 302
+    assert _upload(as_user(people["analyst"]), runner, changed_registration()).status_code == 200
     browser = runner.versions("registro_usuario")[0][0]
     assert (browser.number, browser.origin) == (2, "browser")
 
@@ -97,26 +103,27 @@ def test_a_changed_process_id_is_refused_unless_it_is_a_new_process(app, runner,
         .replace(b'id="registro_usuario"', b'id="registro_usuario_2"')
         .replace(b'name="startableBy" value="anonymous"', b'name="startableBy" value="user"')
     )
-    response = _upload(client, renamed)
+    response = _upload(client, runner, renamed)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "«registro_usuario_2», que no es un proceso desplegado" in html
     assert _numbers(runner) == [1] and runner.versions("registro_usuario_2") == []
+    assert runner.drafts.get("registro_usuario") is None  # refused, not kept in a draft
 
-    response = _upload(client, renamed, filename="registro_usuario_2.bpmn", proceso_nuevo="1")
+    response = _upload(client, runner, renamed, filename="registro_usuario_2.bpmn", proceso_nuevo="1")
     assert response.status_code == 302, response.get_data(as_text=True)
     new = runner.versions("registro_usuario_2")[0][0]
     assert (new.number, new.source_file, new.origin) == (1, "registro_usuario_2.bpmn", "browser")
     assert _numbers(runner) == [1]  # the old process is untouched
 
-    clash = _upload(client, renamed, proceso_nuevo="1")  # a new process may not take an existing file
+    clash = _upload(client, runner, renamed, proceso_nuevo="1")  # a new process may not take an existing file
     assert clash.status_code == 409
     assert "Ya existe un archivo registro_usuario.bpmn" in clash.get_data(as_text=True)
 
 
 def test_a_version_is_restored_in_one_click_and_new_instances_follow_it(app, runner, as_user, people):
     client = as_user(people["analyst"])
-    _upload(client, changed_registration())
+    _upload(client, runner, changed_registration())
     first, second = runner.versions("registro_usuario")[1][0], runner.versions("registro_usuario")[0][0]
     page = client.get("/modelos/registro_usuario").get_data(as_text=True)
     assert f'action="/modelos/versiones/{first.id}/restaurar"' in page

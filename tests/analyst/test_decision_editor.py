@@ -3,6 +3,8 @@ one) on the server, as a business rule task would; saving versions only its call
 
 from __future__ import annotations
 
+from tests.analyst.helpers import base
+from tests.analyst.helpers import deploy_draft
 from tests.analyst.test_bundle_uploads import DMN
 from tests.analyst.test_bundle_uploads import _numbers
 
@@ -44,7 +46,7 @@ def test_the_harness_refuses_what_the_checker_refuses(as_user, people):
     assert client.post(TRY, json={"xml": "<x/>", "values": []}).status_code == 400
 
 
-def test_saving_a_table_versions_only_its_callers(as_user, people, runner):
+def test_a_saved_table_goes_to_the_draft_and_its_deploy_versions_only_its_callers(as_user, people, runner):
     client = as_user(people["analyst"])
     assert "documentos_requeridos.dmn" in client.get("/modelos/registro_entidad/decisiones").get_data(
         as_text=True
@@ -55,14 +57,27 @@ def test_saving_a_table_versions_only_its_callers(as_user, people, runner):
     edited = DMN.read_text().replace(
         "§5.2 Acta de posesión del Ordenador", "§5.2 Acta de posesión vigente del Ordenador"
     )
-    saved = client.post(EDITOR, json={"xml": edited})
-    assert saved.json == {
-        "ok": True,
-        "message": "Se desplegó: registro_entidad versión 2, registro_usuario versión 2.",
-    }
+    start = base(runner, "registro_entidad")
+    saved = client.post(EDITOR, json={"xml": edited, **start})
+    assert saved.status_code == 200 and saved.json["revision"] == 1
+    assert saved.json["message"].startswith("Borrador guardado (revisión 1). No está vigente")
+    assert _numbers(runner) == before  # nothing live yet
+    editor = client.get(EDITOR).get_data(as_text=True)  # the editor now opens the draft's table
+    assert 'data-xml-url="/modelos/registro_entidad/borrador/archivos/documentos_requeridos.dmn"' in editor
+    assert 'data-base-revision="1"' in editor
+    stale = client.post(EDITOR, json={"xml": DMN.read_text(), **start})
+    assert stale.status_code == 409 and stale.json["conflict"]["theirs"] == [
+        "archivo modificado: documentos_requeridos.dmn"
+    ]
+    page = client.get("/modelos/registro_entidad/borrador").get_data(as_text=True)
+    assert 'data-archivo="documentos_requeridos.dmn"' in page and "vigente del Ordenador" in page
+    deployed = deploy_draft(client, runner, "registro_entidad").get_data(as_text=True)
+    assert "Se desplegó: registro_entidad versión 2, registro_usuario versión 2." in deployed
     after = _numbers(runner)
     assert after["activacion_cuenta"] == before["activacion_cuenta"]
     broken = edited.replace("<text>True</text>", "<text>import os</text>", 1)
-    refused = client.post(EDITOR, json={"xml": broken})
-    assert refused.status_code == 422 and refused.json["problems"][0]["file"] == "documentos_requeridos.dmn"
+    kept = client.post(EDITOR, json={"xml": broken, **base(runner, "registro_entidad")})
+    assert kept.status_code == 200 and kept.json["problems"][0]["file"] == "documentos_requeridos.dmn"
+    assert "El verificador encontró problemas" in kept.json["message"]
+    assert _numbers(runner) == after
     assert client.post(EDITOR, json={}).status_code == 400

@@ -5,7 +5,6 @@ changes, never a silent overwrite."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -133,11 +132,9 @@ def test_a_draft_started_before_another_deploy_cannot_be_deployed(as_user, peopl
     client = as_user(people["analyst"])
     _save(client, runner, changed_registration())
     other = changed_registration().replace(b"Revisar datos del registro", b"Revisar datos", 1)
-    client.post(
-        "/modelos/registro_usuario/subir",
-        data={"diagrama": (io.BytesIO(other), "registro_usuario.bpmn")},
-        content_type="multipart/form-data",
-    )
+    # Another version goes live meanwhile (through the API's explicit deploy, or deploy-diagrams).
+    runner.deploy(runner.deployed_diagrams().with_files(workflows={"registro_usuario.bpmn": other}),
+                  origin="api", comment="Otro cambio")  # fmt: skip
     assert len(runner.versions("registro_usuario")) == 2
     refused = client.post(f"{DRAFT}/desplegar", data={"revision": "1", "comentario": "x"})
     assert refused.status_code == 409 and "Otra versión se desplegó" in refused.get_data(as_text=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from tests.analyst.diagrams import ROOT
+from tests.analyst.helpers import base
+from tests.analyst.helpers import deploy_draft
 
 PREVIEW = "/modelos/formularios/vista-previa"
 SCHEMA = {
@@ -67,7 +69,7 @@ def test_the_checker_speaks_about_a_broken_schema(as_user, people):
     )
 
 
-def test_saving_a_form_versions_the_processes_that_use_it(as_user, people, runner):
+def test_a_saved_form_goes_to_the_draft_and_lives_only_once_the_draft_is_deployed(as_user, people, runner):
     client = as_user(people["analyst"])
     editor = client.get("/modelos/registro_entidad/formularios/editor?nombre=validar_entidad")
     assert editor.status_code == 200 and "Nombre del campo" in editor.get_data(as_text=True)
@@ -77,14 +79,28 @@ def test_saving_a_form_versions_the_processes_that_use_it(as_user, people, runne
     schema = json.loads((ROOT / "forms" / "validar_entidad-schema.json").read_text())
     schema["properties"]["nit"]["description"] = "Solo los números del NIT."
     url = "/modelos/registro_entidad/formularios/editor"
-    saved = client.post(url, json={"name": "validar_entidad", "schema": schema, "uischema": {}})
-    assert saved.status_code == 200 and saved.json["message"].startswith(
-        "Se desplegó: registro_entidad versión 2"
-    )
+    start = base(runner, "registro_entidad")
+    saved = client.post(url, json={"name": "validar_entidad", "schema": schema, "uischema": {}, **start})
+    assert saved.status_code == 200 and saved.json["message"].startswith("Borrador guardado (revisión 1)")
+    assert len(runner.versions("registro_entidad")) == 1  # nothing live until the draft is deployed
+    reopened = client.get("/modelos/registro_entidad/formularios/editor?nombre=validar_entidad")
+    assert "Solo los números del NIT." in reopened.get_data(as_text=True)  # the editor opens the draft
+
+    # A second analyst who opened the editor before that save is refused, with both changes.
+    stale = client.post(url, json={"name": "validar_entidad", "schema": SCHEMA, "uischema": {}, **start})
+    assert stale.status_code == 409 and "Otra persona guardó el borrador" in stale.json["error"]
+    assert "archivo modificado: forms/validar_entidad-schema.json" in stale.json["conflict"]["theirs"]
+    assert "archivo modificado: forms/validar_entidad-uischema.json" in stale.json["conflict"]["yours"]
+
+    page = client.get("/modelos/registro_entidad/borrador").get_data(as_text=True)
+    assert 'data-archivo="forms/validar_entidad-schema.json"' in page and "Solo los números del NIT." in page
+    deployed = deploy_draft(client, runner, "registro_entidad").get_data(as_text=True)
+    assert "Se desplegó: registro_entidad versión 2" in deployed
     newest = runner.versions("registro_entidad")[0][0]
     assert json.loads(newest.files["forms/validar_entidad-schema.json"]) == schema
-    unused = client.post(url, json={"name": "nuevo", "schema": SCHEMA, "uischema": {}})
-    assert unused.status_code == 422 and "ningún proceso lo usa" in unused.json["refused"][0]
+    fresh = base(runner, "registro_entidad")
+    unused = client.post(url, json={"name": "nuevo", "schema": SCHEMA, "uischema": {}, **fresh})
+    assert unused.status_code == 422 and "ningún proceso de este borrador lo usa" in unused.json["refused"][0]
     assert (
         client.post(url, json={"name": "Con Espacios", "schema": SCHEMA, "uischema": {}}).status_code == 400
     )

@@ -9,6 +9,8 @@ import pytest
 
 from tests.analyst.diagrams import changed_registration
 from tests.analyst.diagrams import dangling_registration
+from tests.analyst.helpers import base
+from tests.analyst.helpers import deploy_draft
 from tests.analyst.helpers import start_registration
 
 
@@ -67,42 +69,62 @@ def test_version_page_downloads_and_zip(as_user, people, runner):
     assert set(archive.namelist()) == set(version.files)
 
 
-def _upload(client, xml: bytes, filename="registro_usuario.bpmn"):
+def _upload(client, runner, xml: bytes, filename="registro_usuario.bpmn", start=None):
+    """The process page's upload of a diagram: into the process's draft."""
     return client.post(
         "/modelos/registro_usuario/subir",
-        data={"diagrama": (io.BytesIO(xml), filename)},
+        data={"diagrama": (io.BytesIO(xml), filename), **(start or base(runner, "registro_usuario"))},
         content_type="multipart/form-data",
     )
 
 
 def test_upload_with_problems_shows_them_and_deploys_nothing(as_user, people, runner):
     dangling = dangling_registration()
-    response = _upload(as_user(people["analyst"]), dangling)
+    response = _upload(as_user(people["analyst"]), runner, dangling)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
+    assert "se guardó en el borrador, pero no se puede desplegar así" in html
     # The problem names the file and the line where the element is declared.
     line = next(n for n, text in enumerate(dangling.splitlines(), 1) if b'id="revisar_datos"' in text)
     assert f"registro_usuario.bpmn:{line}: revisar_datos: el elemento no tiene flujo de salida" in html
     assert "data-problems=" in html and 'data-xml-source="xml-enviado"' in html
     assert len(runner.versions("registro_usuario")) == 1
+    assert runner.drafts.get("registro_usuario").revision == 1
 
 
-def test_clean_upload_deploys_a_new_version(as_user, people, runner):
+def test_an_upload_goes_to_the_draft_and_lives_once_the_draft_is_deployed(as_user, people, runner):
     client = as_user(people["analyst"])
-    response = _upload(client, changed_registration())
-    assert response.status_code == 302
+    start = base(runner, "registro_usuario")
+    response = _upload(client, runner, changed_registration(), start=start)
+    assert (response.status_code, response.headers["Location"]) == (302, "/modelos/registro_usuario/borrador")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Se desplegó: registro_usuario versión 2." in page
+    assert "Borrador guardado (revisión 1)" in page and 'data-cambio="nuevo"' in page
+    assert len(runner.versions("registro_usuario")) == 1
+    assert 'id="aviso-borrador"' in client.get("/modelos/registro_usuario").get_data(as_text=True)
+
+    # An upload prepared before that save (same start) is refused with both changes.
+    other = changed_registration().replace(b"Revisar datos", b"Revisar", 1)
+    stale = _upload(client, runner, other, start=start)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "No se guardó: el borrador cambió" in html
+    assert "Otra persona guardó el borrador (revisión 1)" in html and 'id="conflicto-suyo"' in html
+    assert runner.drafts.get("registro_usuario").revision == 1
+
+    deployed = deploy_draft(client, runner, "registro_usuario", "Revisar los datos antes de crear")
+    assert "Se desplegó: registro_usuario versión 2." in deployed.get_data(as_text=True)
     (v2, _), (v1, _) = runner.versions("registro_usuario")
-    assert (v2.number, v2.deployed_by) == (2, people["ids"]["analyst"])
+    assert (v2.number, v2.deployed_by, v2.origin) == (2, people["ids"]["analyst"], "browser")
+    assert v2.comment == "Revisar los datos antes de crear"
     # the same file again changes nothing
-    again = client.get(_upload(client, changed_registration()).headers["Location"]).get_data(as_text=True)
-    assert "no se creó una versión nueva" in again
+    again = client.get(_upload(client, runner, changed_registration()).headers["Location"])
+    assert 'id="sin-cambios"' in again.get_data(as_text=True)
+    unchanged = deploy_draft(client, runner, "registro_usuario").get_data(as_text=True)
+    assert "no se creó una versión nueva" in unchanged
 
 
-def test_upload_refuses_other_files(as_user, people):
+def test_upload_refuses_other_files(as_user, people, runner):
     client = as_user(people["analyst"])
-    assert _upload(client, b"x", "diagrama.txt").status_code == 302
+    assert _upload(client, runner, b"x", "diagrama.txt").status_code == 302
     assert len(client.get("/modelos/registro_usuario").get_data(as_text=True)) > 0
 
 

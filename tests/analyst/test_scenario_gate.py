@@ -62,7 +62,7 @@ def test_a_failing_scenario_blocks_an_api_deploy(app, runner, people):
         raw = api_tokens.issue("analista", people["ids"]["analyst"])
     response = app.test_client().post(
         "/api/v1/processes/registro_usuario/versions",
-        json={"xml": changed_registration().decode()},
+        json={"xml": changed_registration().decode(), "comment": "Revisar los datos"},
         headers={"Authorization": f"Bearer {raw}"},
     )
     assert response.status_code == 422 and response.mimetype == "application/problem+json"

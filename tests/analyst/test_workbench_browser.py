@@ -84,8 +84,11 @@ def test_analyst_builds_a_form_and_tries_it(page, served, artifacts_dir):  # noq
     page.get_by_role("button", name="Aplicar los cambios").click()
     page.locator("#vista-previa").get_by_label("NIT de la Entidad").wait_for()
     j.step("formulario-existente")
-    page.get_by_role("button", name="Guardar y desplegar").click()
-    page.locator("#estado-formulario").filter(has_text="Se desplegó").wait_for()
+    page.get_by_role("button", name="Guardar en el borrador").click()
+    page.locator("#estado-formulario").filter(has_text="Borrador guardado (revisión 1)").wait_for()
+    assert len(runner.versions("registro_entidad")) == 1  # in the draft, not live
+    deploy_the_draft(page, j, "registro_entidad", "forms/validar_entidad-schema.json", "NIT de la Entidad",
+                     "Se desplegó: registro_entidad versión 2")  # fmt: skip
     newest = runner.versions("registro_entidad")[0][0]
     assert json.loads(newest.files["forms/validar_entidad-schema.json"])["properties"]["nit"]["title"] == (
         "NIT de la Entidad"
@@ -93,9 +96,20 @@ def test_analyst_builds_a_form_and_tries_it(page, served, artifacts_dir):  # noq
     assert j.page_errors == [] and j.violations == []
 
 
+def deploy_the_draft(page, j, process_id: str, changed_file: str, changed_text: str, deployed: str):
+    """The draft's page shows the saved file's diff; deploying it with a reason makes it live."""
+    j.goto(f"/modelos/{process_id}/borrador")
+    diff = page.locator(f'[data-archivo="{changed_file}"]').first  # each process that changes lists it
+    assert changed_text in diff.inner_text()
+    j.step("borrador-diferencias")
+    j.fill("Qué cambia y por qué (obligatorio)", "Cambio probado en el editor")
+    j.click("Desplegar")
+    assert deployed in page.locator(".flashes").inner_text()
+
+
 def edit_and_test_the_documents_table(page, j):
     """Open "documentos_requeridos", change a row's output in dmn-js, test a delegated
-    Entidad (the delegation row matches), then deploy the table."""
+    Entidad (the delegation row matches), save it in the draft, then deploy the draft."""
     page.get_by_role("link", name="documentos_requeridos.dmn").click()
     page.wait_for_selector("#editor-decision[data-ready='true']")
     assert page.locator("#tabla-dmn").get_by_text("Entonces", exact=True).count() == 1  # dmn-js in Spanish
@@ -112,8 +126,10 @@ def edit_and_test_the_documents_table(page, j):
     assert page.locator("#filas-que-aplican li", has_text="delegación").count() >= 1
     assert page.locator(".fila-aplica").count() > 0
     j.step("tabla-probada")
-    page.get_by_role("button", name="Guardar y desplegar").click()
-    page.locator("#estado-tabla").filter(has_text="Se desplegó").wait_for()
+    page.get_by_role("button", name="Guardar en el borrador").click()
+    page.locator("#estado-tabla").filter(has_text="Borrador guardado (revisión 1)").wait_for()
+    deploy_the_draft(page, j, "registro_entidad", "documentos_requeridos.dmn", "acto_delegacion_firmado",
+                     "Se desplegó: registro_entidad versión 2, registro_usuario versión 2.")  # fmt: skip
 
 
 def test_analyst_edits_and_tests_a_decision_table(page, served, artifacts_dir):  # noqa: F811

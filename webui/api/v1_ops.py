@@ -60,12 +60,14 @@ def process_versions(process_id: str):
     return jsonify({"versions": [version_json(v, n) for v, n in _versions(process_id)]})
 
 
-DEPLOY_KEYS = ("xml", "forms", "decisions", "lanes")
+DEPLOY_KEYS = ("xml", "forms", "decisions", "lanes", "comment")
 
 
 def deploy(process_id: str):
     """Check and deploy a changed bundle: the diagram (``xml``), forms, decision tables (``decisions``)
-    and ``lanes``: 201 new version, 200 unchanged, 422 checker problems or refused files."""
+    and ``lanes``, with why (``comment``, required: recorded with who deployed it). The scenario
+    tests of the changed processes run first. 201 new version, 200 unchanged, 422 checker
+    problems, refused files or a failing scenario. (The pages save into a draft instead.)"""
     require_role(ANALYST, resource=True)
     _versions(process_id)
     payload = body()
@@ -73,7 +75,9 @@ def deploy(process_id: str):
     if unknown:
         raise ApiError(400, f"Claves no admitidas: {', '.join(unknown)}. Use {', '.join(DEPLOY_KEYS)}.")
     xml, forms, decisions = payload.get("xml"), payload.get("forms") or {}, payload.get("decisions") or {}
-    lanes = payload.get("lanes")
+    lanes, comment = payload.get("lanes"), payload.get("comment")
+    if not isinstance(comment, str) or not comment.strip():
+        raise ApiError(400, "Falta «comment»: qué cambia y por qué (queda en el historial de versiones).")
     if (
         (xml is not None and (not isinstance(xml, str) or not xml.strip()))
         or not isinstance(forms, dict) or not isinstance(decisions, dict)
@@ -96,7 +100,7 @@ def deploy(process_id: str):
         files["lanes.json"] = _text(lanes)
     try:
         xml_bytes = xml.encode() if xml is not None else None
-        created, problems = deploy_bundle(process_id, xml_bytes, files, origin="api")
+        created, problems = deploy_bundle(process_id, xml_bytes, files, origin="api", comment=comment.strip())
     except Refused as refused:
         return problem(422, "Hay archivos que no se pueden desplegar.", refused=refused.messages)
     if problems:

@@ -62,6 +62,19 @@ def bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = 
     return diagrams
 
 
+def draft_changes(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None) -> dict:
+    """An upload as the changed files of the process's draft (named as in a version: the
+    diagram's source file, ``x.dmn``, ``lanes.json``, ``forms/y.json``), checked as a deploy
+    would be first: Refused for a file it cannot take or that no process uses."""
+    bundle(process_id, xml, files)
+    workflows, forms, _refusals = sort_uploads(files or {})
+    changed = {name: data.decode("utf-8", "replace") for name, data in workflows.items()}
+    changed |= {f"forms/{name}": data.decode("utf-8", "replace") for name, data in forms.items()}
+    if xml is not None:
+        changed[runner().versions(process_id)[0][0].source_file] = xml.decode("utf-8", "replace")
+    return changed
+
+
 def deploy_bundle(
     process_id: str,
     xml: bytes | None,
@@ -69,6 +82,7 @@ def deploy_bundle(
     *,
     origin: str = "browser",
     new_process_file: str | None = None,
+    comment: str | None = None,
 ):
     """Check and deploy a changed bundle (see ``bundle``) -> (new versions, checker problems).
 
@@ -83,6 +97,7 @@ def deploy_bundle(
             origin=origin,
             new_processes=new_process_file is not None,
             scenarios=True,
+            comment=comment,
         )
     except ScenariosFailed as exc:
         raise Refused([f"Escenario «{r.name}»: {r.problem}" for r in exc.results if not r.passed]) from None

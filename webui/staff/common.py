@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from flask import abort
 from lxml import etree
 
-from webui.core.identity import runner
 from webui.core.people import user_names  # noqa: F401  (the staff pages' name for it)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -35,14 +33,6 @@ def actor_label(label: str | None, names: dict[int, str]) -> str:
         raw = label.split(":", 1)[1]
         return names.get(int(raw), label) if raw.isdigit() else label
     return label or ""
-
-
-def newest_version(process_id: str):
-    """The newest version row of a process (404 when it has none)."""
-    versions = runner().versions(process_id)
-    if not versions:
-        abort(404)
-    return versions[0][0]
 
 
 def deployed_message(created) -> str:

@@ -8,38 +8,40 @@ from flask import abort
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask import url_for
 
-from webui.core.authoring import Refused
-from webui.core.authoring import deploy_bundle
-from webui.core.authoring import problem_dicts
 from webui.core.identity import runner
-from webui.staff.common import deployed_message
-from webui.staff.common import newest_version
+from webui.staff.drafts import editing
+from webui.staff.drafts import save_json
 
 MAX_INPUTS = 200
 
 
 
-def _tables(version) -> list[str]:
-    return sorted(name for name in version.files if name.endswith(".dmn"))
+def _tables(files) -> list[str]:
+    return sorted(name for name in files if name.endswith(".dmn"))
 
 
 def decisions(process_id: str):
-    """The decision tables the process calls (directly or through a called process)."""
-    version = newest_version(process_id)
+    """The decision tables the process calls (directly or through a called process), as its
+    draft has them when there is one."""
+    files, version, _revision, draft = editing(process_id)
     return render_template(
-        "staff/models/decisions.html", process_id=process_id, version=version, tables=_tables(version),
-        title=f"Tablas de decisión: {process_id}",
+        "staff/models/decisions.html", process_id=process_id, version=version, draft=draft,
+        tables=_tables(files), title=f"Tablas de decisión: {process_id}",
     )  # fmt: skip
 
 
 def decision_editor(process_id: str, name: str):
-    version = newest_version(process_id)
-    if name not in _tables(version):
+    """dmn-js on the table as the draft (or the newest version) has it; a save goes to the draft."""
+    files, version, revision, draft = editing(process_id)
+    if name not in _tables(files):
         abort(404)
+    xml_url = (url_for("staff.models.draft_file", process_id=process_id, name=name) if draft is not None
+               else url_for("staff.models.download", version_id=version.id, name=name))  # fmt: skip
     return render_template(
-        "staff/models/decision_editor.html", process_id=process_id, version=version, name=name,
-        title=f"Tabla de decisión {name}",
+        "staff/models/decision_editor.html", process_id=process_id, version=version, draft=draft,
+        revision=revision, name=name, xml_url=xml_url, title=f"Tabla de decisión {name}",
     )  # fmt: skip
 
 
@@ -69,17 +71,12 @@ def try_decision():
 
 
 def save_decision(process_id: str, name: str):
-    """Deploy the edited table (JSON ``{"xml"}``): a new version of each process that calls it."""
-    version = newest_version(process_id)
-    if name not in _tables(version):
+    """Save the edited table into the process's draft (JSON ``{"xml", "base_version",
+    "base_revision"}``); deploying the draft versions each process that calls it."""
+    files, _version, _revision, _draft = editing(process_id)
+    if name not in _tables(files):
         abort(404)
-    _payload, xml = _xml_payload()
+    payload, xml = _xml_payload()
     if xml is None:
         return jsonify({"ok": False, "error": "Falta el XML de la tabla."}), 400
-    try:
-        created, problems = deploy_bundle(process_id, None, {name: xml.encode()})
-    except Refused as refused:
-        return jsonify({"ok": False, "error": " ".join(refused.messages)}), 422
-    if problems:
-        return jsonify({"ok": False, "problems": problem_dicts(problems)}), 422
-    return jsonify({"ok": True, "message": deployed_message(created)})
+    return save_json(process_id, {name: xml}, payload)

@@ -52,16 +52,64 @@ def _refusal(message: str):
     return jsonify({"ok": False, "error": message}), 400
 
 
+def editing(process_id: str):
+    """What an editor of the bundle (modeler, forms, decision tables, upload) starts from ->
+    (files as in a version, the newest version, the draft revision a save must name, the
+    draft or None). A draft based on an older version is not edited: saving over it is refused
+    (DraftConflict), so the person sees both changes and discards or reloads."""
+    latest = _versions_or_404(process_id)[0][0]
+    current = runner().drafts.get(process_id)
+    revision = current.revision if current is not None else 0
+    if current is not None and not current.stale:
+        return current.files, latest, revision, current
+    return dict(latest.files), latest, revision, None
+
+
+def base_of(payload) -> tuple[int | None, int | None]:
+    """The version and draft revision an editor started from (its save names them)."""
+    return (int_value(payload.get("base_version"), MAX_REVISION, 1),
+            int_value(payload.get("base_revision"), MAX_REVISION, 0))  # fmt: skip
+
+
+def save_changed(process_id: str, changed: dict[str, str], base_version, base_revision):
+    """Save an editor's changed files into the process's draft -> (the draft, problems); raises
+    DraftConflict when the editor did not start from the draft's current state."""
+    return runner().drafts.save(process_id, changed, base_version, base_revision, current_actor().user_id)
+
+
+def saved_message(draft, problems) -> str:
+    message = f"Borrador guardado (revisión {draft.revision}). No está vigente hasta que lo despliegue."
+    if problems:
+        message += " El verificador encontró problemas: corríjalos antes de desplegar."
+    return message
+
+
+def save_json(process_id: str, changed: dict[str, str], payload: dict):
+    """The JSON answer of an editor's save: the draft's new revision and the checker's
+    problems, or 409 with both changes when the editor did not start from the draft's state."""
+    base_version, base_revision = base_of(payload)
+    if base_version is None or base_revision is None:
+        return _refusal("Falta la versión o la revisión de la que partió. Recargue la página.")
+    try:
+        draft, problems = save_changed(process_id, changed, base_version, base_revision)
+    except DraftConflict as exc:
+        return jsonify({"ok": False, "error": exc.message, "conflict": conflict_json(exc)}), 409
+    except Conflict as exc:  # a changed process id
+        return jsonify({"ok": False, "error": exc.message}), 409
+    return jsonify({
+        "ok": True, "message": saved_message(draft, problems), "revision": draft.revision,
+        "base_version": draft.base_version_id, "problems": problem_dicts(problems),
+        "url": url_for("staff.models.draft", process_id=process_id),
+    })  # fmt: skip
+
+
 def save(process_id: str):
-    """The modeler's save (JSON ``{"xml", "files", "base_version", "base_revision"}``): the
-    draft's new revision and the checker's problems, or 409 with both changes when the editor
-    did not start from the draft's current state."""
+    """The modeler's save (JSON ``{"xml", "files", "base_version", "base_revision"}``): see
+    ``save_json``."""
     versions = _versions_or_404(process_id)
     payload = request.get_json(silent=True)
     payload = payload if isinstance(payload, dict) else {}
     xml, files = payload.get("xml"), payload.get("files") or {}
-    base_version = int_value(payload.get("base_version"), MAX_REVISION, 1)
-    base_revision = int_value(payload.get("base_revision"), MAX_REVISION, 0)
     if (
         (xml is not None and (not isinstance(xml, str) or not xml.strip()))
         or not isinstance(files, dict)
@@ -69,24 +117,10 @@ def save(process_id: str):
         or (xml is None and not files)
     ):
         return _refusal("Falta el XML del diagrama (o los archivos que cambiaron).")
-    if base_version is None or base_revision is None:
-        return _refusal("Falta la versión o la revisión de la que partió. Recargue la página.")
     changed = dict(files)
     if xml is not None:
         changed[versions[0][0].source_file] = xml
-    try:
-        draft, problems = runner().drafts.save(
-            process_id, changed, base_version, base_revision, current_actor().user_id
-        )
-    except DraftConflict as exc:
-        return jsonify({"ok": False, "error": exc.message, "conflict": conflict_json(exc)}), 409
-    message = f"Borrador guardado (revisión {draft.revision}). No está vigente hasta que lo despliegue."
-    if problems:
-        message += " El verificador encontró problemas: corríjalos antes de desplegar."
-    return jsonify({
-        "ok": True, "message": message, "revision": draft.revision, "base_version": draft.base_version_id,
-        "problems": problem_dicts(problems), "url": url_for("staff.models.draft", process_id=process_id),
-    })  # fmt: skip
+    return save_json(process_id, changed, payload)
 
 
 def draft(process_id: str, status: int = 200, error: str | None = None, comment: str = "", scenarios=()):

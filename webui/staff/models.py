@@ -16,9 +16,11 @@ from flask import request
 from flask import send_file
 from flask import url_for
 
+from engine.drafts import DraftConflict
 from engine.errors import Conflict
 from webui.core.authoring import Refused
 from webui.core.authoring import deploy_bundle
+from webui.core.authoring import draft_changes
 from webui.core.authoring import problem_dicts
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -26,6 +28,10 @@ from webui.core.policy import ANALYST
 from webui.core.policy import guard
 from webui.staff.common import deployed_message
 from webui.staff.common import user_names
+from webui.staff.drafts import base_of
+from webui.staff.drafts import conflict_json
+from webui.staff.drafts import save_changed
+from webui.staff.drafts import saved_message
 from webui.staff.workbench import panel_data
 
 
@@ -54,17 +60,15 @@ def index():
 
 
 def process(process_id: str):
-    """One process: its versions, upload of a changed diagram, link to the modeler."""
-    versions = _versions_or_404(process_id)
-    return render_template(
-        "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
-        problems=[], xml=None, title=f"Modelo {process_id}",
-    )  # fmt: skip
+    """One process: its versions, its draft, upload of changed files, link to the modeler."""
+    return _process_page(process_id, _versions_or_404(process_id), 200)
 
 
 def upload(process_id: str):
-    """Upload a changed .bpmn and/or other files of the bundle (.dmn, lanes.json, forms):
-    checker first, then a new version. A file it cannot take is refused by name."""
+    """Upload a changed .bpmn and/or other files of the bundle (.dmn, lanes.json, forms) into
+    the process's draft, as the modeler saves (same base version and revision, a stale one
+    refused with both changes): live only when the draft is deployed. A file it cannot take is
+    refused by name. A diagram that is explicitly a new process is checked and deployed."""
     versions = _versions_or_404(process_id)
     diagram = request.files.get("diagrama")
     others = [f for f in request.files.getlist("archivos") if f.filename]
@@ -79,29 +83,56 @@ def upload(process_id: str):
             return back
         xml = diagram.read()
     files = {f.filename.rsplit("/", 1)[-1]: f.read() for f in others}
-    new_process = xml is not None and request.form.get("proceso_nuevo")
-    new_process_file = diagram.filename.rsplit("/", 1)[-1] if new_process else None
+    if xml is not None and request.form.get("proceso_nuevo"):
+        return _deploy_new_process(process_id, versions, xml, files, diagram.filename.rsplit("/", 1)[-1])
+    base_version, base_revision = base_of(request.form)
     try:
-        created, problems = deploy_bundle(process_id, xml, files, new_process_file=new_process_file)
+        changed = draft_changes(process_id, xml, files)
+        if base_version is None or base_revision is None:
+            raise Refused(["Falta la versión o la revisión de la que partió. Recargue la página."])
+        draft, problems = save_changed(process_id, changed, base_version, base_revision)
+    except Refused as refused:
+        for message in refused.messages:
+            flash(message, "error")
+        return back
+    except DraftConflict as exc:
+        return _process_page(process_id, versions, 409, conflict=conflict_json(exc), refusal=exc.message)
+    except Conflict as exc:  # a changed process id: only as an explicit new process
+        return _process_page(process_id, versions, 409, refusal=exc.message)
+    if problems:
+        return _process_page(process_id, versions, 422, problems=problem_dicts(problems), saved=draft,
+                             xml=xml.decode("utf-8", "replace") if xml else None)  # fmt: skip
+    flash(saved_message(draft, problems) + " Revise los cambios y despliéguelo aquí.", "success")
+    return redirect(url_for("staff.models.draft", process_id=process_id))
+
+
+def _process_page(process_id: str, versions, status: int, **context):
+    draft = context.pop("saved", None) or runner().drafts.get(process_id)
+    defaults = {"problems": [], "refusal": None, "conflict": None, "xml": None}
+    return render_template(
+        "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
+        draft=draft, title=f"Modelo {process_id}", **{**defaults, **context},
+    ), status  # fmt: skip
+
+
+def _deploy_new_process(process_id: str, versions, xml: bytes, files, filename: str):
+    """A diagram that is explicitly a new process (its own id and file): nothing to draft
+    against, so it is checked, scenario-tested and deployed as a first version."""
+    back = redirect(url_for("staff.models.process", process_id=process_id))
+    text = xml.decode("utf-8", "replace")
+    try:
+        created, problems = deploy_bundle(process_id, xml, files, new_process_file=filename)
     except Refused as refused:
         for message in refused.messages:
             flash(message, "error")
         return back
     except Conflict as exc:
-        created, problems, refusal = [], [], exc.message
-    else:
-        refusal = None
-    if problems or refusal:
-        return render_template(
-            "staff/models/process.html", process_id=process_id, versions=versions, names=_deployers(versions),
-            problems=problem_dicts(problems), refusal=refusal,
-            xml=xml.decode("utf-8", "replace") if xml else None,
-            title=f"Modelo {process_id}",
-        ), 409 if refusal else 422  # fmt: skip
+        return _process_page(process_id, versions, 409, refusal=exc.message, xml=text)
+    if problems:
+        found = problem_dicts(problems)
+        return _process_page(process_id, versions, 422, problems=found, new_process=True, xml=text)
     flash(deployed_message(created), "success")
     return back
-
-
 
 
 def restore(version_id: int):

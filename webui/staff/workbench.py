@@ -16,15 +16,14 @@ from werkzeug.datastructures import MultiDict
 
 from webui.core.authoring import Refused
 from webui.core.authoring import bundle
-from webui.core.authoring import deploy_bundle
 from webui.core.authoring import modeler_files
 from webui.core.authoring import problem_dicts
 from webui.core.formrender import bind
 from webui.core.formrender import summary
 from webui.core.identity import current_actor
 from webui.core.identity import runner
-from webui.staff.common import deployed_message
-from webui.staff.common import newest_version
+from webui.staff.drafts import editing
+from webui.staff.drafts import save_json
 
 FORM_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 SCHEMA_SUFFIX, UI_SUFFIX = "-schema.json", "-uischema.json"
@@ -32,34 +31,36 @@ BAD_REQUEST = "Envíe «name», «schema» y «uischema» (objetos JSON) y, para
 
 
 
-def _form_names(version) -> list[str]:
+def _form_names(files) -> list[str]:
     return sorted(
         name.removeprefix("forms/").removesuffix(SCHEMA_SUFFIX)
-        for name in version.files
+        for name in files
         if name.startswith("forms/") and name.endswith(SCHEMA_SUFFIX)
     )
 
 
 def forms(process_id: str):
-    """The forms of the process's newest version, each to open in the editor, and a new one."""
-    version = newest_version(process_id)
+    """The forms of the process's draft (or newest version), each to open in the editor, and a
+    new one."""
+    files, version, _revision, draft = editing(process_id)
     return render_template(
-        "staff/models/forms.html", process_id=process_id, version=version, names=_form_names(version),
-        title=f"Formularios: {process_id}",
+        "staff/models/forms.html", process_id=process_id, version=version, draft=draft,
+        names=_form_names(files), title=f"Formularios: {process_id}",
     )  # fmt: skip
 
 
 def form_editor(process_id: str):
-    """The editor on one form of the bundle (``?nombre=``), or on a new one."""
-    version = newest_version(process_id)
+    """The editor on one form of the bundle (``?nombre=``), or on a new one: the draft's form
+    when there is a draft; a save goes to the draft."""
+    files, version, revision, draft = editing(process_id)
     name = request.args.get("nombre", "")
-    if name and name not in _form_names(version):
+    if name and name not in _form_names(files):
         abort(404)
-    files = version.files
     schema = files.get(f"forms/{name}{SCHEMA_SUFFIX}") if name else None
     uischema = files.get(f"forms/{name}{UI_SUFFIX}") if name else None
     return render_template(
-        "staff/models/form_editor.html", process_id=process_id, version=version, name=name,
+        "staff/models/form_editor.html", process_id=process_id, version=version, draft=draft,
+        revision=revision, name=name,
         schema=schema or json.dumps(NEW_SCHEMA, ensure_ascii=False, indent=2),
         uischema=uischema or "{}", catalog=runner().workbench_catalog(),
         title=f"Formulario {name}" if name else "Nuevo formulario",
@@ -108,24 +109,22 @@ def _pairs(values) -> bool:
 
 
 def save_form(process_id: str):
-    """Deploy a changed form of the bundle (JSON ``{"name", "schema", "uischema"}``): the
-    processes that use it get a new version; a form no process uses is refused."""
-    newest_version(process_id)
+    """Save a changed form of the bundle into the process's draft (JSON ``{"name", "schema",
+    "uischema", "base_version", "base_revision"}``): live only when the draft is deployed. A
+    form the bundle does not have is refused (a new one goes with the diagram that uses it)."""
+    files, _version, _revision, _draft = editing(process_id)
     parsed = _form_payload()
     if parsed is None or not FORM_NAME.fullmatch(parsed[0]):
         return jsonify({"ok": False, "error": "El nombre del formulario: minúsculas, números y «_»."}), 400
     name, schema, uischema = parsed
-    files = {
-        name + SCHEMA_SUFFIX: json.dumps(schema, ensure_ascii=False, indent=2).encode() + b"\n",
-        name + UI_SUFFIX: json.dumps(uischema, ensure_ascii=False, indent=2).encode() + b"\n",
+    if name not in _form_names(files):
+        refused = f"«{name}{SCHEMA_SUFFIX}»: ningún proceso de este borrador lo usa; no se guardó nada."
+        return jsonify({"ok": False, "refused": [refused]}), 422
+    changed = {
+        f"forms/{name}{SCHEMA_SUFFIX}": json.dumps(schema, ensure_ascii=False, indent=2) + "\n",
+        f"forms/{name}{UI_SUFFIX}": json.dumps(uischema, ensure_ascii=False, indent=2) + "\n",
     }
-    try:
-        created, problems = deploy_bundle(process_id, None, files)
-    except Refused as refused:
-        return jsonify({"ok": False, "refused": refused.messages}), 422
-    if problems:
-        return jsonify({"ok": False, "problems": problem_dicts(problems)}), 422
-    return jsonify({"ok": True, "message": deployed_message(created)})
+    return save_json(process_id, changed, request.get_json(silent=True))
 
 
 def catalog():

@@ -1,6 +1,6 @@
 /* The decision table editor: dmn-js edits the table; "Probar" sends the table as it is in
    the editor and sample inputs to the server, which evaluates it as a business rule task
-   would and answers the rows that match and the result; "Guardar y desplegar" deploys it. */
+   would and answers the rows that match and the result; "Guardar en el borrador" saves it into the process's draft. */
 (function () {
   "use strict";
 
@@ -110,11 +110,13 @@
       var status = $("estado-tabla");
       status.textContent = "Verificando…";
       xml().then(function (text) {
-        return post(root.getAttribute("data-save-url"), csrf, { xml: text });
+        return post(root.getAttribute("data-save-url"), csrf, Object.assign({ xml: text }, window.SecopDraft.base(root)));
       }).then(function (answer) {
         var b = answer.body;
-        status.className = "modeler-status " + (b.ok ? "ok" : "bad");
-        status.textContent = b.ok ? b.message : (b.error || "No se desplegó: " + (b.problems || []).map(function (p) { return p.text; }).join(" "));
+        window.SecopDraft.answered(root, answer);
+        var problems = (b.problems || []).map(function (p) { return p.text; });
+        status.className = "modeler-status " + (b.ok && !problems.length ? "ok" : "bad");
+        status.textContent = b.ok ? [b.message].concat(problems).join(" ") : (b.error || "No se guardó el borrador.");
       });
     });
   });

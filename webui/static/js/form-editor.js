@@ -259,10 +259,13 @@
         return;
       }
       status.textContent = "Verificando…";
-      post(root.getAttribute("data-save-url"), csrf, { name: name, schema: s.schema, uischema: s.ui }).then(function (answer) {
+      var body = Object.assign({ name: name, schema: s.schema, uischema: s.ui }, window.SecopDraft.base(root));
+      post(root.getAttribute("data-save-url"), csrf, body).then(function (answer) {
         var b = answer.body;
-        status.className = "modeler-status " + (b.ok ? "ok" : "bad");
-        status.textContent = b.ok ? b.message : (b.refused || (b.problems || []).map(function (p) { return p.text; })).join(" ") || b.error;
+        window.SecopDraft.answered(root, answer);
+        var problems = (b.problems || []).map(function (p) { return p.text; });
+        status.className = "modeler-status " + (b.ok && !problems.length ? "ok" : "bad");
+        status.textContent = b.ok ? [b.message].concat(problems).join(" ") : ((b.refused || []).join(" ") || b.error);
       });
     }
 

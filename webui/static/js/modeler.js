@@ -19,25 +19,6 @@
     if (problems.length) box.focus();
   }
 
-  function conflictBox(answer) {
-    var box = document.getElementById("conflicto");
-    var conflict = answer && answer.conflict;
-    box.hidden = !conflict;
-    if (!conflict) return;
-    document.getElementById("conflicto-mensaje").textContent = answer.error;
-    document.getElementById("conflicto-autor").textContent = conflict.by;
-    [["conflicto-de-ellos", conflict.theirs], ["conflicto-suyo", conflict.yours]].forEach(function (pair) {
-      var list = document.getElementById(pair[0]);
-      list.innerHTML = "";
-      (pair[1].length ? pair[1] : ["(sin cambios)"]).forEach(function (line) {
-        var li = document.createElement("li");
-        li.textContent = line;
-        list.appendChild(li);
-      });
-    });
-    box.focus();
-  }
-
   var PENDING = "secop-formularios:"; // + process id: new forms from the form editor (form-editor.js)
 
   function pendingForms(container) {
@@ -117,8 +98,8 @@
             body: JSON.stringify({
               xml: result.xml,
               files: files,
-              base_version: Number(container.getAttribute("data-base-version")),
-              base_revision: Number(container.getAttribute("data-base-revision"))
+              base_version: window.SecopDraft.base(container).base_version,
+              base_revision: window.SecopDraft.base(container).base_revision
             })
           });
         }).then(function (response) {
@@ -127,10 +108,9 @@
           var problems = answer.body.problems || [];
           problemsList(problems);
           window.SecopDiagram.markProblems(modeler, problems);
-          conflictBox(answer.status === 409 ? answer.body : null);
+          window.SecopDraft.answered(container, answer);
           if (answer.status === 200) {
             forgetForms(container, sent);
-            container.setAttribute("data-base-revision", String(answer.body.revision));
             say(answer.body.message, problems.length ? "bad" : "ok");
           } else {
             say(answer.body.error || "No se guardó el borrador.", "bad");
