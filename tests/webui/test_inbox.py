@@ -17,7 +17,14 @@ def test_queue_claim_release_and_filters(actions, client, world):
     inbox = client.get("/tareas/?vista=cola").get_data(as_text=True)
     task = re.findall(r'href="(/tareas/[0-9a-f-]{36})"', inbox)[0]
     assert "Validar documentos y solicitud" in inbox and ">Tomar" in inbox
-    assert "Validar documentos" not in client.get("/tareas/?proceso=solicitud_acceso").get_data(as_text=True)
+    narrowed = client.get("/tareas/?proceso=solicitud_acceso").get_data(as_text=True)
+    assert "Validar documentos" not in narrowed
+    # The "Trámite" filter offers the processes of the whole inbox, narrowed or not.
+    def offered(page):
+        select = page.split('id="filtro-proceso"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([a-z_]+)"', select)
+
+    assert offered(client.get("/tareas/").get_data(as_text=True)) == offered(narrowed) == ["registro_entidad"]
     assert "Validar documentos" not in client.get("/tareas/?q=zzz").get_data(as_text=True)
     response = client.post(task + "/tomar")
     assert response.status_code == 302

@@ -59,6 +59,10 @@ def inbox():
         tasks = runner().unworkable_tasks(actor)
     else:
         tasks = runner().inbox(actor, process_id=process, due=due, order=order)
+    # The process filter lists the processes of the whole inbox: the list just read when
+    # nothing narrowed it (one read instead of two for the default page).
+    narrowed = view in ("supervision", "sin_responsable") or process or due or order
+    whole = None if narrowed else tasks
     if view in ("mias", "cola"):
         in_queue = queued(tasks)
         if view == "mias":  # mine: claimed by me, or nobody else could work it
@@ -67,7 +71,7 @@ def inbox():
             tasks = [t for t in tasks if t.id in in_queue and t.claimed_by is None]
     if query:
         tasks = [t for t in tasks if query in f"{t.title or ''} {t.subject or ''}".casefold()]
-    processes = sorted({t.process_id for t in runner().inbox(actor)})
+    processes = sorted({t.process_id for t in (whole if whole is not None else runner().inbox(actor))})
     return render_template(
         "tasks/inbox.html",
         tasks=tasks,
