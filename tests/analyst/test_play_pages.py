@@ -8,6 +8,7 @@ import io
 import re
 from html import unescape
 
+from engine.scenarios import run_scenarios
 from tests.engine.onboarding import first_part
 from tests.engine.onboarding import general_info
 from tests.engine.test_play import posted as form
@@ -65,7 +66,7 @@ def test_an_analyst_plays_the_registration_and_saves_a_scenario(as_user, people,
     assert runner.list_instances().total == 0  # nothing real was started
 
 
-def test_the_dependent_select_of_a_played_form_lists_its_options(as_user, people):
+def test_the_dependent_select_of_a_played_form_lists_its_options(as_user, people, runner):
     client = as_user(people["analyst"])
     client.post(f"{PLAY}/iniciar")
     for task, data in [
@@ -85,6 +86,10 @@ def test_the_dependent_select_of_a_played_form_lists_its_options(as_user, people
     name = {"nombre": "Hasta la primera parte"}
     assert client.post(f"{PLAY}/escenario", data=name).status_code == 302
     assert 'data-escenario="Hasta la primera parte"' in client.get(PLAY).get_data(as_text=True)
+    downloaded = client.get(f"{PLAY}/escenarios/Hasta la primera parte.json")
+    assert downloaded.headers["Content-Disposition"] == 'attachment; filename="hasta-la-primera-parte.json"'
+    [run] = run_scenarios(runner.current_diagrams(), [downloaded.json], runner._sandbox)  # as a file
+    assert run.passed and run.waiting == ["informacion_general"], run.problem
     assert client.post(f"{PLAY}/escenario/borrar", data=name).status_code == 302
     assert 'data-escenario="Hasta la primera parte"' not in client.get(PLAY).get_data(as_text=True)
     assert client.post(f"{PLAY}/escenario/borrar", data=name).status_code == 404

@@ -134,6 +134,7 @@ RULES = {
     # No saved scenario, no such waiting task in the scene: 404 to everyone
     # (tests/analyst/test_play_pages.py uses them).
     "staff.models.play_delete": ("POST", "/modelos/registro_usuario/probar/escenario/borrar", {}, NOBODY),
+    "staff.models.play_download": ("GET", "/modelos/registro_usuario/probar/escenarios/x.json", None, NOBODY),
     "staff.models.play_options": (
         "GET", "/modelos/registro_usuario/probar/tareas/no_espera/opciones/x", None, NOBODY,
     ),

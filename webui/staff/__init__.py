@@ -44,6 +44,10 @@ models_bp.add_url_rule(
     "/<process_id>/probar/escenario/borrar", "play_delete", view_func=play.delete_scenario, methods=["POST"]
 )
 models_bp.add_url_rule(
+    "/<process_id>/probar/escenarios/<name>.json", "play_download", view_func=play.download_scenario,
+    methods=["GET"],
+)
+models_bp.add_url_rule(
     "/<process_id>/probar/tareas/<task>/opciones/<field>", "play_options", view_func=play.options,
     methods=["GET"],
 )

@@ -9,6 +9,11 @@ kept per process and analyst in the database, so any server process answers any 
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
+
+from flask import Response
 from flask import abort
 from flask import flash
 from flask import jsonify
@@ -131,6 +136,19 @@ def delete_scenario(process_id: str):
     runner().plays.delete_scenario(process_id, name)  # NotFound -> 404
     flash(f"Se borró el escenario «{name}».", "success")
     return redirect(url_for("staff.models.play", process_id=process_id))
+
+
+def download_scenario(process_id: str, name: str):
+    """A saved scenario as the file ``workflows/scenarios/<process>/`` keeps (for git review)."""
+    _process_or_404(process_id)
+    scenario = next((s for s in runner().plays.saved([process_id]) if s["name"] == name), None)
+    if scenario is None:
+        abort(404)
+    filename = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore")
+                      .decode().lower()).strip("-") or "escenario"  # fmt: skip
+    body = json.dumps(scenario, ensure_ascii=False, indent=2) + "\n"
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.json"'})  # fmt: skip
 
 
 def options(process_id: str, task: str, field: str):
