@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from engine.context import StepContext
 from engine.domain.accounts import administrator_emails
 from engine.domain.accounts import attach_staged_documents
@@ -50,6 +52,11 @@ def create_support_case(ctx: StepContext, kind: str, account_id: int | None, req
             raise DomainError("El Perfil Mixto solo se habilita en cuentas de Entidad Estatal activas.")
         if account.mixed_profile:
             raise DomainError("La cuenta ya tiene habilitado el Perfil Mixto.")
+    if kind == KIND_ACTIVATION and account_id is not None:
+        existing = _activation_case(ctx, account_id)
+        if existing is not None:  # filed by phone before the entity sent its own form (§7)
+            ctx.record("solicitud_unida_al_caso", case=existing.number)
+            return _case_summary(ctx, existing, joined=True)
     case = SupportCase(
         number=f"TMP-{uuid.uuid4().hex[:24]}",  # replaced below, once the id is known
         kind=kind,
@@ -65,12 +72,29 @@ def create_support_case(ctx: StepContext, kind: str, account_id: int | None, req
     # Numbered from the row id: unique without a counter table, even under concurrency.
     case.number = f"CASO-{ctx.now.year}-{case.id:06d}"
     ctx.record("caso_creado", case=case.number, case_kind=kind)
-    account = get_account(ctx, account_id) if account_id is not None else None
+    return _case_summary(ctx, case, joined=False)
+
+
+def _activation_case(ctx: StepContext, account_id: int) -> SupportCase | None:
+    """The account's activation case, if one was filed (one per account: the Mesa's phone
+    list offers only accounts without one)."""
+    return ctx.session.scalars(
+        select(SupportCase)
+        .where(SupportCase.account_id == account_id, SupportCase.kind == KIND_ACTIVATION)
+        .order_by(SupportCase.id)
+        .limit(1)
+    ).first()
+
+
+def _case_summary(ctx: StepContext, case: SupportCase, joined: bool) -> dict:
+    """What the diagrams keep of a case; ``joined``: an existing case the request joined."""
+    account = get_account(ctx, case.account_id) if case.account_id is not None else None
     return {
         "id": case.id,
         "number": case.number,
         "account_name": account.name if account else "",
         "nit": account.nit_display if account else "",
+        "joined": joined,
     }
 
 

@@ -156,6 +156,29 @@ def test_activation_filed_by_phone_follows_the_entitys_path(walk, runner):
     assert runner.task_options(mesa, another.id, "account_id") == []  # it has its case now
 
 
+def test_the_entitys_own_form_after_a_phone_request_joins_its_case(walk, runner):
+    """13.14 (§7): the Mesa de Servicio filed the activation by phone; the administrator later
+    sends the form still waiting on their start page: no second case, they are told the
+    phone case's number, and the Mesa has one task for the account, not two."""
+    instance_id, admin, account_id = _registered_account(walk)
+    mesa = walk.mesa()
+    runner.start("solicitud_telefonica", mesa)
+    walk.complete(mesa, "registrar_llamada", {"account_id": account_id, **support_form()})
+    phone_case = _one(runner, SupportCase, SupportCase.account_id == account_id)
+
+    own = walk.complete(admin, "solicitar_activacion", support_form(), instance_id)
+    assert _count(runner, SupportCase, SupportCase.account_id == account_id) == 1
+    assert own.data["support_case"]["number"] == phone_case.number
+    assert own.message == (
+        "La Mesa de Servicio ya había registrado por teléfono la solicitud de activación de esta "
+        f"cuenta: su formulario se unió a ese caso, número {phone_case.number}."
+    )
+    assert [t.name for t in runner.inbox(mesa)] == ["validar_documentos"]  # the phone case's only
+    assert _status(runner, instance_id) == "completed"  # the registration is done; the case goes on
+    walk.complete(mesa, "validar_documentos", {"decision": "activar"})
+    assert _one(runner, Account, Account.id == account_id).state == "Activa"
+
+
 def test_existing_nit_leads_to_an_access_request_not_a_second_account(walk, runner):
     """13.6: "Validar" with a registered NIT says so and offers "Solicitud de acceso" to that
     account (no "Buscar cuenta"); "Esperando aprobación" → "Finalizar" sends it."""
