@@ -40,18 +40,19 @@ def _upload(client, runner, files, process_id="registro_entidad"):
 
 
 def test_a_decision_table_change_versions_only_the_processes_that_call_it(as_user, people, runner):
-    """registro_entidad calls the table, and registro_usuario calls registro_entidad; the
-    activation and access processes do not, so they keep their version."""
+    """registro_entidad calls the table (nothing calls registro_entidad since 13.9: section 3
+    starts it); registro_usuario, the activation and access processes do not, so they keep
+    their version."""
     before = _numbers(runner)
     client = as_user(people["analyst"])
     page = _upload(client, runner, [("documentos_requeridos.dmn", changed_decision())]).get_data(as_text=True)
     assert "Borrador guardado (revisión 1)" in page and 'data-archivo="documentos_requeridos.dmn"' in page
     assert _numbers(runner) == before  # saved in the draft, not live
-    deployed = "Se desplegó: registro_entidad versión 2, registro_usuario versión 2."
+    deployed = "Se desplegó: registro_entidad versión 2."
     assert deployed in deploy_draft(client, runner, "registro_entidad").get_data(as_text=True)
-    calling = {"registro_entidad", "registro_usuario"}
+    calling = {"registro_entidad"}
     assert _numbers(runner) == {p: n + (p in calling) for p, n in before.items()}
-    assert {"activacion_cuenta", "solicitud_acceso"} <= set(before) - calling
+    assert {"registro_usuario", "activacion_cuenta", "solicitud_acceso"} <= set(before) - calling
     newest = runner.versions("registro_entidad")[0][0]
     assert newest.files["documentos_requeridos.dmn"] == changed_decision().decode()
     assert "documentos_requeridos.dmn" not in runner.versions("activacion_cuenta")[0][0].files
@@ -115,7 +116,7 @@ def test_api_takes_decisions_lanes_and_forms_and_refuses_the_rest(app, runner, p
     assert decision.status_code == 201
     assert {v["comment"] for v in decision.json["versions"]} == {"Tabla de documentos revisada"}
     assert {v["origin"] for v in decision.json["versions"]} == {"api"}
-    assert [v["process_id"] for v in decision.json["versions"]] == ["registro_entidad", "registro_usuario"]
+    assert [v["process_id"] for v in decision.json["versions"]] == ["registro_entidad"]
     lanes = api.post(url, json={"lanes": lanes_with_an_auditor(), **why}, headers=headers)
     assert lanes.status_code == 201 and len(lanes.json["versions"]) == len(before)
     form = json.loads((ROOT / "forms" / "anexar_documentos-uischema.json").read_text())
