@@ -36,6 +36,7 @@ from engine.diagrams import DiagramSet
 from engine.drafts import Drafts
 from engine.drafts import diagram_set
 from engine.errors import Conflict
+from engine.errors import DiagramInvalid
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
@@ -341,7 +342,12 @@ class Plays:
         # Two tabs of one analyst: the last one wins; a play is a scratch pad.
 
     def _run(self, process_id: str, steps: list[dict], **kwargs) -> PlayState:
-        run = PlayRun(self.diagrams(process_id), self.make_runner, process_id)
+        try:
+            run = PlayRun(self.diagrams(process_id), self.make_runner, process_id)
+        except DiagramInvalid as exc:  # a draft may keep problems; it cannot run until fixed
+            lines = "; ".join(f"{p.element_id or p.file}: {p.message}" for p in exc.problems[:5])
+            raise Conflict(f"El verificador encontró problemas en el borrador; corríjalos antes de "
+                           f"probarlo ({lines}).") from exc  # fmt: skip
         try:
             return run.replay(steps, **kwargs)
         finally:

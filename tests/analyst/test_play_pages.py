@@ -117,3 +117,20 @@ def test_only_analysts_play(as_user, people):
         client = as_user(people[who])
         assert client.get(PLAY).status_code in (403, 404)
         assert client.post(f"{PLAY}/iniciar").status_code in (403, 404)
+
+
+def test_a_draft_with_problems_says_so_instead_of_playing(as_user, people, runner):
+    from pathlib import Path
+
+    bpmn = (Path(__file__).resolve().parents[2] / "workflows" / "registro_entidad.bpmn").read_text()
+    broken = bpmn.replace('value="validar_entidad-schema.json"', 'value="no_existe-schema.json"', 1)
+    client = as_user(people["analyst"])
+    base = runner.versions("registro_entidad")[0][0].id
+    saved = client.post("/modelos/registro_entidad/modelador",
+                        json={"xml": broken, "base_version": base, "base_revision": 0})  # fmt: skip
+    assert saved.status_code == 200 and saved.json["problems"]
+    refused = client.post(f"{PLAY}/iniciar")
+    assert refused.status_code == 409
+    assert "corríjalos antes de probarlo" in refused.get_data(as_text=True)
+    page = client.get(PLAY)
+    assert page.status_code == 200 and 'id="iniciar-prueba"' in page.get_data(as_text=True)

@@ -168,3 +168,15 @@ def test_scenario_files_fire_timers_too():
     early = {**scenario, "steps": [{"timer": "enlace_vencido"}]}  # nothing waits on a timer yet
     [result] = run_scenarios(diagrams, [early], _sandbox_factory())
     assert not result.passed and "esperaba el temporizador enlace_vencido" in result.problem
+
+
+def test_a_draft_with_problems_cannot_be_played_and_says_why(runner):
+    bpmn = (ROOT / "workflows" / "registro_entidad.bpmn").read_text()
+    broken = bpmn.replace('value="validar_entidad-schema.json"', 'value="no_existe-schema.json"', 1)
+    base = runner.versions(ENTITY)[0][0].id
+    _draft, problems = runner.drafts.save(ENTITY, {"registro_entidad.bpmn": broken}, base, 0, ANALYST)
+    assert problems  # kept as a draft, with its problems
+    with pytest.raises(Conflict) as refused:
+        runner.plays.start(ENTITY, ANALYST)
+    assert "corríjalos antes de probarlo" in refused.value.message
+    assert "validar_entidad: formulario inexistente: no_existe-schema.json" in refused.value.message

@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from engine.errors import Conflict
 from engine.errors import FormInvalid
+from engine.play import PlayState
 from webui.core.formrender import bind
 from webui.core.formrender import summary
 from webui.core.identity import runner
@@ -52,7 +53,10 @@ def page(process_id: str, state=None, status: int = 200, error: str | None = Non
     latest = _process_or_404(process_id)
     plays = runner().plays
     if state is None:
-        state = plays.show(process_id, current_user.id, focus=request.args.get("tarea"))
+        try:
+            state = plays.show(process_id, current_user.id, focus=request.args.get("tarea"))
+        except Conflict as exc:  # the draft has the checker's problems: nothing can run
+            state, error = PlayState(process_id, [], started=False), exc.message
     view = state.page
     fields = []
     if view is not None and view.form is not None:
@@ -70,7 +74,10 @@ def page(process_id: str, state=None, status: int = 200, error: str | None = Non
 
 def start(process_id: str):
     _process_or_404(process_id)
-    runner().plays.start(process_id, current_user.id)
+    try:
+        runner().plays.start(process_id, current_user.id)
+    except Conflict as exc:
+        return page(process_id, status=409, error=exc.message)
     flash("Se inició una prueba nueva en un entorno aparte: no toca datos reales.", "success")
     return redirect(url_for("staff.models.play", process_id=process_id))
 
