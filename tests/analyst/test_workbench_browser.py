@@ -79,6 +79,9 @@ def test_analyst_builds_a_form_and_tries_it(page, served, artifacts_dir):  # noq
     # An existing form: edit a label, save, and the processes that use it get a version.
     j.goto("/modelos/registro_entidad/formularios/editor?nombre=validar_entidad")
     page.wait_for_selector(EDITOR)
+    second = page.context.new_page()  # a second analyst's editor, opened before the first save
+    second.goto(page.url)
+    second.wait_for_selector(EDITOR)
     page.locator("#lista-campos li", has_text="(nit)").get_by_role("button", name="Editar").click()
     page.get_by_label("Etiqueta", exact=True).fill("NIT de la Entidad")
     page.get_by_role("button", name="Aplicar los cambios").click()
@@ -87,6 +90,13 @@ def test_analyst_builds_a_form_and_tries_it(page, served, artifacts_dir):  # noq
     page.get_by_role("button", name="Guardar en el borrador").click()
     page.locator("#estado-formulario").filter(has_text="Borrador guardado (revisión 1)").wait_for()
     assert len(runner.versions("registro_entidad")) == 1  # in the draft, not live
+    second.get_by_role("button", name="Guardar en el borrador").click()
+    second.locator("#conflicto").wait_for(state="visible")  # refused, both changes shown
+    assert "Otra persona guardó el borrador (revisión 1)" in second.locator("#conflicto-mensaje").inner_text()
+    theirs = second.locator("#conflicto-de-ellos").inner_text()
+    assert "archivo modificado: forms/validar_entidad-schema.json" in theirs
+    assert runner.drafts.get("registro_entidad").revision == 1
+    second.close()
     deploy_the_draft(page, j, "registro_entidad", "forms/validar_entidad-schema.json", "NIT de la Entidad",
                      "Se desplegó: registro_entidad versión 2")  # fmt: skip
     newest = runner.versions("registro_entidad")[0][0]
