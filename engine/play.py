@@ -285,8 +285,9 @@ PLAY_ACCOUNT = "899999172"
 def play_start(procedure) -> dict:
     """Who starts a play, as a scenario's ``given`` and ``start`` say (engine.scenarios): nobody
     for an anonymous procedure, else a sandbox person — with the platform role, or holding an
-    account, that the diagram's ``startableBy`` asks for."""
-    kind, _, role = (procedure.startable_by or "anonymous").partition(":")
+    account, that the diagram's ``startableBy`` asks for (one with none: for an account)."""
+    # Started by nobody by hand (called, or by a service): most are called for an account.
+    kind, _, role = (procedure.startable_by or "account:").partition(":")
     if kind == "anonymous":
         return {}
     person = {"first_names": "Persona", "last_names": "De Prueba"}

@@ -180,3 +180,14 @@ def test_a_draft_with_problems_cannot_be_played_and_says_why(runner):
         runner.plays.start(ENTITY, ANALYST)
     assert "corríjalos antes de probarlo" in refused.value.message
     assert "validar_entidad: formulario inexistente: no_existe-schema.json" in refused.value.message
+
+
+def test_every_deployed_procedure_starts_a_play_with_something_to_do(runner):
+    """Whoever its diagram lets start it — anonymous, a person, a platform role, an account's
+    role, or nobody by hand (a called process, started for an account) — a play starts it."""
+    for procedure in runner.procedures():
+        state = runner.plays.start(procedure.process_id, ANALYST)
+        assert state.problem is None and state.status == "running", procedure.process_id
+        assert state.page is not None or state.messages or state.timers, procedure.process_id
+        if state.page is not None:  # the form of the task it waits at, as its lane would see it
+            assert state.page.summary.name in state.waiting
