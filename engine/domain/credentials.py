@@ -22,6 +22,7 @@ from engine.context import StepContext
 from engine.domain import rules
 from engine.domain import sessions
 from engine.domain.models import ApiToken
+from engine.domain.models import EmailChangeRequest
 from engine.domain.models import PasswordReset
 from engine.domain.models import User
 from engine.domain.registry import EMAIL_TEMPLATES
@@ -188,3 +189,31 @@ def revoke_api_tokens(session, now: dt.datetime, user_id: int | None = None, nam
     if name is not None:
         query = query.where(ApiToken.name == name)
     return session.execute(query.values(revoked_at=now)).rowcount
+
+
+def request_email_change(session, user_id: int, new_email: str, now: dt.datetime) -> str:
+    """A new nonce for the confirmation link of ``new_email``: it replaces the user's pending
+    request, so links sent before stop working (D1)."""
+    nonce = secrets.token_urlsafe(24)
+    row = session.get(EmailChangeRequest, user_id, with_for_update=True)
+    if row is None:
+        row = EmailChangeRequest(user_id=user_id)
+        session.add(row)
+    row.nonce_hash, row.new_email, row.created_at = _digest(nonce), new_email, now
+    session.flush()
+    return nonce
+
+
+def pending_email_change(session, user_id: int, nonce: str, new_email: str) -> EmailChangeRequest | None:
+    """The user's pending request if the link's nonce and address are its, else None."""
+    row = session.get(EmailChangeRequest, user_id)
+    if row is None or row.new_email != new_email:
+        return None
+    return row if secrets.compare_digest(row.nonce_hash, _digest(nonce)) else None
+
+
+def end_email_change(session, user_id: int) -> None:
+    """The request was confirmed: no link of it (nor any before) applies again."""
+    row = session.get(EmailChangeRequest, user_id)
+    if row is not None:
+        session.delete(row)

@@ -262,3 +262,16 @@ class PasswordReset(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class EmailChangeRequest(Base):
+    """The one pending email change of a user (§9, D1): the SHA-256 of the nonce its emailed
+    link carries. A new request replaces it and a confirmation deletes it, so an older link
+    never applies again (not even after the email changed back: A→B→A)."""
+
+    __tablename__ = "email_change_request"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64))
+    new_email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -105,3 +105,38 @@ def test_an_address_taken_meanwhile_is_refused_at_confirmation(app, world):
     client.post(link)
     assert _email_of(app, user_id) == "ana@example.gov.co"
     assert "Ya existe un usuario registrado" in client.get("/usuario/datos").get_data(as_text=True)
+
+
+def _ask(client, email):
+    """Save Mis datos with ``email``: the link emailed to it."""
+    assert client.post("/usuario/datos", data={**PROFILE, "email": email}).status_code == 302
+    asked = [sent for sent in _sent(client.application) if sent[1] == "confirmar_correo"]
+    to, _template, body = asked[-1]
+    assert to == email
+    return re.findall(r"http://localhost(/usuario/datos/correo/\S+)", body)[0]
+
+
+def test_a_link_for_b_does_not_apply_after_the_email_went_back_to_a(app, world):
+    """A→B→A: the link that made B the email is spent for good, even though the email is A
+    again (the address it names to replace)."""
+    user_id, client, to_b = _asked(app, world)
+    client.post(to_b)
+    assert _email_of(app, user_id) == NEW
+    back_to_a = _ask(client, "ana@example.gov.co")
+    client.post(back_to_a)
+    assert _email_of(app, user_id) == "ana@example.gov.co"
+
+    client.post(to_b)  # the old link again, with the email A as when it was sent
+    assert _email_of(app, user_id) == "ana@example.gov.co"
+    assert "venció o ya fue usado" in client.get("/usuario/datos").get_data(as_text=True)
+
+
+def test_only_the_newest_link_applies_when_the_email_was_changed_again(app, world):
+    """A→B asked, then A→C asked before confirming: the link for B no longer applies."""
+    user_id, client, to_b = _asked(app, world)
+    to_c = _ask(client, "ana.otra@example.gov.co")
+    client.post(to_b)
+    assert _email_of(app, user_id) == "ana@example.gov.co"
+    assert "venció o ya fue usado" in client.get("/usuario/datos").get_data(as_text=True)
+    client.post(to_c)
+    assert _email_of(app, user_id) == "ana.otra@example.gov.co"

@@ -1,6 +1,7 @@
 """§9 "Mis datos de usuario": a new email takes effect only when its owner opens the signed
-link sent to it (D1). The link names the address it replaces, so once the email changed it
-matches no more: it works once."""
+link sent to it (D1). The link names the address it replaces and carries the nonce of the
+user's one pending request (engine.domain.credentials): a newer request or a confirmation
+ends it, so a link works once and an older one never applies again (A→B→A)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def _signer() -> URLSafeTimedSerializer:
 
 def ask_confirmation(session, user, new_email: str) -> None:
     """Email ``new_email`` its link, in the transaction that saved the rest of the profile."""
-    token = _signer().dumps({"usuario": user.id, "de": user.email, "a": new_email})
+    nonce = credentials.request_email_change(session, user.id, new_email, utcnow())
+    token = _signer().dumps({"usuario": user.id, "de": user.email, "a": new_email, "n": nonce})
     link = runner().config.base_url + url_for("people.confirm_email", token=token)
     credentials.ask_email_confirmation(session, runner().config, user, new_email, link, LINK_HOURS, utcnow())
 
@@ -44,6 +46,11 @@ def _change(token: str) -> dict | None:
         return None
     if change.get("de") != current_user.row.email or not isinstance(change.get("a"), str):
         return None  # used already (the email changed since), or another link was
+    if not isinstance(change.get("n"), str):
+        return None  # a link from before requests were kept
+    with runner().transaction() as session:
+        if credentials.pending_email_change(session, current_user.id, change["n"], change["a"]) is None:
+            return None  # a newer request replaced it, or it was confirmed already
     return change
 
 
@@ -60,6 +67,7 @@ def confirm(token: str):
                 personal_data.confirm_email(
                     session, runner().config, current_user.id, change["de"], change["a"]
                 )
+                credentials.end_email_change(session, current_user.id)
         except FormInvalid as refused:
             flash(refused.errors["email"][0], "error")
         else:
