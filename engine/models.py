@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
+from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import Float
 from sqlalchemy import ForeignKey
@@ -208,6 +209,36 @@ class ElementVisit(Base):
     element_id: Mapped[str] = mapped_column(String(100))
     completed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class ElementVisitDay(Base):
+    """The heatmap's rollup: the visits of one element of one process version on one day
+    whose seconds fall in one histogram bucket (engine.heat). Folded in by the worker from
+    ``element_visit`` past a high-water mark, never by the step that writes the visits.
+
+    ``instances`` counts the visits that were their instance's first pass through the
+    element, so sums over any days give distinct instances; ``seconds`` is the bucket's sum
+    (its mean estimates a median that falls in it)."""
+
+    __tablename__ = "element_visit_day"
+
+    process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    element_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    instances: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ElementVisitMark(Base):
+    """One row: the highest ``element_visit.id`` folded into ``element_visit_day``."""
+
+    __tablename__ = "element_visit_mark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(BigId, default=0)
 
 
 class MessageSubscription(Base):

@@ -4,8 +4,6 @@ the caller's transaction (the Runner's)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import statistics
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.util.diff import filter_tasks
@@ -137,23 +135,6 @@ def element_states(session, instance: ProcessInstance, workflow) -> dict[str, st
     if failed:
         states[failed] = "failed"
     return states
-
-
-def heatmap(session, process_id: str, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    """bpmn id -> (instances that passed, median seconds spent there) over the period."""
-    query = select(ElementVisit.element_id, ElementVisit.instance_id, ElementVisit.seconds).where(
-        ElementVisit.process_id == process_id
-    )
-    if since:
-        query = query.where(ElementVisit.completed_at >= since)
-    if until:
-        query = query.where(ElementVisit.completed_at < until)
-    passed: dict[str, set[int]] = {}
-    seconds: dict[str, list[float]] = {}
-    for element, instance_id, spent in session.execute(query):
-        passed.setdefault(element, set()).add(instance_id)
-        seconds.setdefault(element, []).append(spent)
-    return {element: (len(passed[element]), statistics.median(seconds[element])) for element in passed}
 
 
 def migration_problem(top_diff, sub_diffs) -> str | None:

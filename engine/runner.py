@@ -34,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine import actions
 from engine import forms
+from engine import heat
 from engine import incidents
 from engine import instances
 from engine import metrics
@@ -476,7 +477,22 @@ class Runner:
     def heatmap(self, process_id: str, since=None, until=None):
         """bpmn id -> (instances that passed, median seconds spent there) over the period."""
         with self.transaction() as session:
-            return operations.heatmap(session, process_id, since, until)
+            long_tail = heat.tail_is_long(session)
+        if long_tail:  # the worker is behind (or not running): fold now, keep the read bounded
+            self.fold_heatmap()
+        with self.transaction() as session:
+            return heat.heatmap(session, process_id, since, until)
+
+    def fold_heatmap(self, now=None) -> int:
+        """Fold the settled element visits past the mark into the heatmap's rollup, one
+        batch per transaction (engine.heat); the worker calls it. Returns how many."""
+        folded = 0
+        while True:
+            with self.transaction() as session:
+                batch = heat.fold(session, now)
+            if not batch:
+                return folded
+            folded += batch
 
     # ---- versions -------------------------------------------------------------------------
     def deploy(self, diagrams: DiagramSet | None = None, deployed_by: int | None = None,

@@ -1,5 +1,6 @@
 """The background worker: fires due timers, tells supervisors about overdue tasks, sends the
-outbox and deletes expired staged uploads, forever, politely.
+outbox, deletes expired staged uploads and folds element visits into the heatmap's rollup,
+forever, politely.
 
 Several workers may run at once, on one machine or many: timers, overdue tasks and emails are
 claimed with row locks (SKIP LOCKED on PostgreSQL), so each fires or is sent by one worker.
@@ -19,6 +20,7 @@ from engine.outbox import send_due
 
 log = logging.getLogger("engine.worker")
 CLEANUP_SECONDS = 60.0
+FOLD_SECONDS = 10.0  # how often new element visits are folded into the heatmap's rollup
 
 
 class Worker:
@@ -38,10 +40,12 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
         self.next_cleanup = 0.0  # monotonic time of the next sweep of expired staged uploads
+        self.next_fold = 0.0  # monotonic time of the next fold of visits into the heatmap's rollup
 
     def run_once(self) -> tuple[int, int]:
         """One round: (timers fired, emails sent); overdue tasks are escalated (their emails
-        sent in the same round), expired staged uploads deleted once a minute."""
+        sent in the same round), expired staged uploads deleted once a minute, new element
+        visits folded into the heatmap's rollup every few seconds."""
         fired = self.runner.fire_due_timers()
         escalated = self.runner.escalate_overdue()
         if escalated:
@@ -54,6 +58,9 @@ class Worker:
             expired = self.runner.expire_staged_uploads()
             if expired:
                 log.info("expired staged uploads", extra={"documents_deleted": expired})
+        if time.monotonic() >= self.next_fold:
+            self.next_fold = time.monotonic() + FOLD_SECONDS
+            self.runner.fold_heatmap()
         return fired, sent
 
     def run_forever(self) -> None:
