@@ -1,7 +1,7 @@
 """the heatmap's daily rollup of element visits and its high-water mark
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01 15:00:00
 
 ``element_visit_day``: per process, day, element, version and seconds bucket, the visits,
@@ -13,8 +13,8 @@ visits are folded on its first rounds, or by the first heatmap read).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
