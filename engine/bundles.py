@@ -105,15 +105,35 @@ def element_changes(old_xml: str, new_xml: str) -> ElementChanges:
     )
 
 
+FORMAT_ONLY = "Solo cambia el formato del archivo (espacios, orden de atributos); el contenido es el mismo.\n"
+
+
+def readable(name: str, text: str) -> str:
+    """A file as its diff compares it: a decision table canonicalised and indented (dmn-js
+    writes the whole table again, with its own spacing and attribute order, so a one-cell
+    edit would otherwise show as every line changed); other files as they are."""
+    if not name.endswith(".dmn"):
+        return text
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    try:
+        tree = etree.fromstring(text.encode(), parser)
+        canonical = etree.canonicalize(etree.tostring(tree, encoding="unicode"), strip_text=True)
+        tree = etree.fromstring(canonical.encode(), parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return text
+    return etree.tostring(tree, pretty_print=True, encoding="unicode")
+
+
 def bundle_changes(old: dict[str, str], new: dict[str, str], diagram: str | None = None) -> BundleChanges:
     """From file set ``old`` to ``new``; ``diagram`` names the BPMN file whose elements to compare."""
     diffs = {}
     for name in sorted(set(old) & set(new)):
         if old[name] != new[name]:
+            before, after = readable(name, old[name]), readable(name, new[name])
             diffs[name] = "".join(difflib.unified_diff(
-                old[name].splitlines(keepends=True), new[name].splitlines(keepends=True),
+                before.splitlines(keepends=True), after.splitlines(keepends=True),
                 fromfile=f"vigente/{name}", tofile=f"nuevo/{name}",
-            ))  # fmt: skip
+            )) or FORMAT_ONLY  # fmt: skip
     elements = element_changes(old.get(diagram, ""), new.get(diagram, "")) if diagram else ElementChanges()
     return BundleChanges(
         files_added=sorted(set(new) - set(old)),
