@@ -45,18 +45,28 @@ def test_supervisor_and_dashboard_pages(page, served, artifacts_dir):  # noqa: F
 
     task = _desk(app, runner, World(app))
     j = journey(page, base, artifacts_dir, "supervision")
+    # The README's inbox: the Mesa de Servicio agent's queue, a task they took, due dates.
+    j.login("agente.uno")
+    j.goto("/tareas/")
+    assert "Tomada por usted" in page.locator("table").inner_text()
+    assert "(vencida)" in page.locator("table").inner_text()
+    j.step("bandeja-mesa")
+    shots = [("inbox.png", artifacts_dir / "supervision-bandeja-mesa.png")]
+    page.screenshot(path=str(shots[0][1]))
+    j.logout()
+
     j.login("jefa.colas")
     j.goto("/tareas/?vista=supervision&orden=vence")
     assert "La tiene Nombre Apellido" in page.locator("table").inner_text()
     j.step("colas")
-    shots = [("supervision-inbox.png", artifacts_dir / "supervision-colas.png")]
-    page.screenshot(path=str(shots[0][1]))
+    shots.append(("supervision-inbox.png", artifacts_dir / "supervision-colas.png"))
+    page.screenshot(path=str(shots[-1][1]))
     j.goto(f"/tareas/{task.id}")
     assert "La tarea la tiene" in page.locator(".notice").inner_text()
     assert page.locator('input[name="decision"]').count() == 0
     j.step("tarea-tomada")
     shots.append(("supervision-task.png", artifacts_dir / "supervision-tarea.png"))
-    page.screenshot(path=str(shots[1][1]), full_page=True)
+    page.screenshot(path=str(shots[-1][1]), full_page=True)
     page.get_by_label("Motivo para quitarle la tarea").fill("Sin avance en dos días")
     page.get_by_role("button", name="Quitar la tarea a").click()
     page.wait_for_load_state("load")
@@ -69,7 +79,7 @@ def test_supervisor_and_dashboard_pages(page, served, artifacts_dir):  # noqa: F
     assert "Mesa de Servicio" in page.locator("table").nth(1).inner_text()
     j.step("tablero")
     shots.append(("dashboard.png", artifacts_dir / "supervision-tablero.png"))
-    page.screenshot(path=str(shots[2][1]), full_page=True)
+    page.screenshot(path=str(shots[-1][1]), full_page=True)
     assert j.violations == [], j.violations
     assert j.page_errors == [], j.page_errors
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
