@@ -10,8 +10,10 @@ from SpiffWorkflow.bpmn.util.diff import filter_tasks
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 
 from engine import instances
 from engine.models import ElementVisit
@@ -45,23 +47,24 @@ class MigrationCheck:
 
 
 def versions_of(session, process_id: str) -> list[tuple[ProcessVersion, int]]:
-    """Every version of a process, newest first, with its number of instances (counted on the
-    version index for this process's versions only: /modelos/ used to count every instance of
-    every process once per process)."""
-    mine = select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
-    counts = (
-        select(ProcessInstance.version_id, func.count().label("n"))
-        .where(ProcessInstance.version_id.in_(mine))
-        .group_by(ProcessInstance.version_id)
-        .subquery()
-    )
-    query = (
-        select(ProcessVersion, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.version_id == ProcessVersion.id)
-        .where(ProcessVersion.process_id == process_id)
+    """Every version of a process, newest first, with its number of instances: exact up to
+    COUNT_CAP, else COUNT_CAP + 1 ("más de 10.000", as the instance list says). Each version's
+    count reads at most COUNT_CAP + 1 entries of the version index, all versions in one
+    statement: counting a million entries took ~190 ms on either database."""
+    versions = list(session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_id == process_id)
         .order_by(ProcessVersion.number.desc())
-    )
-    return [(version, count) for version, count in session.execute(query)]
+    ))  # fmt: skip
+    if not versions:
+        return []
+    capped = [
+        select(literal(version.id).label("version_id"), func.count().label("n")).select_from(
+            select(literal(1)).where(ProcessInstance.version_id == version.id).limit(COUNT_CAP + 1).subquery()
+        )
+        for version in versions
+    ]
+    counts = dict(session.execute(union_all(*capped)).all())
+    return [(version, counts.get(version.id, 0)) for version in versions]
 
 
 def list_instances(session, process_id=None, version_id=None, status=None, account_id=None,

@@ -54,6 +54,26 @@ def test_models_page_lists_every_process_with_versions_and_counts(as_user, peopl
     assert "Modelos de proceso" in html  # nav link for analysts
 
 
+def test_models_page_says_more_than_ten_thousand_past_the_cap(as_user, people, runner):
+    """A version with more than 10.000 instances reads "más de 10.000" (its count stops
+    there, as the instance list's does); the API says instances_capped."""
+    from sqlalchemy import insert
+    from sqlalchemy import select
+
+    from engine.models import ProcessInstance
+
+    start_registration(runner)
+    with runner.transaction() as session:
+        first = session.scalars(select(ProcessInstance)).one()
+        row = {c.key: getattr(first, c.key) for c in ProcessInstance.__mapper__.column_attrs if c.key != "id"}
+        session.execute(insert(ProcessInstance), [{**row, "state": "{}"} for _ in range(10_000)])
+    client = as_user(people["analyst"])
+    html = client.get("/modelos/").get_data(as_text=True)
+    assert 'data-instancias="1">más de 10.000</td>' in html
+    version = client.get("/api/v1/processes/registro_usuario/versions").json["versions"][0]
+    assert (version["instances"], version["instances_capped"]) == (10_001, True)
+
+
 def test_version_page_downloads_and_zip(as_user, people, runner):
     client = as_user(people["analyst"])
     version = runner.versions("registro_usuario")[0][0]

@@ -196,6 +196,35 @@ def test_heatmap_median_from_the_rollup_is_within_its_bucket(demo):
     assert demo.heatmap("p")["a"] == (count, median)
 
 
+def test_version_counts_stop_past_the_cap(demo):
+    """A version's instance count is exact up to COUNT_CAP and COUNT_CAP + 1 past it (the
+    pages say "más de 10.000"); every version of the process is counted, in one statement."""
+    from sqlalchemy import insert
+    from sqlalchemy import select
+
+    from engine.models import ProcessInstance
+    from engine.models import ProcessVersion
+    from engine.operations import COUNT_CAP
+
+    _start_and_fill(demo, "CAP001")
+    with demo.transaction() as session:
+        first = session.scalars(select(ProcessInstance)).one()
+        row = {c.key: getattr(first, c.key) for c in ProcessInstance.__mapper__.column_attrs if c.key != "id"}
+        session.execute(insert(ProcessInstance), [{**row, "state": "{}"} for _ in range(COUNT_CAP)])
+        current = session.get(ProcessVersion, first.version_id)
+        columns = ProcessVersion.__mapper__.column_attrs
+        older = {c.key: getattr(current, c.key) for c in columns if c.key != "id"}
+        session.add(ProcessVersion(**{**older, "number": current.number - 1, "content_hash": "0" * 64}))
+        session.flush()
+        session.execute(insert(ProcessInstance), [{**row, "version_id": session.scalar(
+            select(ProcessVersion.id).where(ProcessVersion.number == current.number - 1,
+                                            ProcessVersion.process_id == current.process_id)
+        )}])  # fmt: skip
+    counts = [(v.number, n) for v, n in demo.versions("demo_solicitud")]
+    assert counts == [(current.number, COUNT_CAP + 1), (current.number - 1, 1)]
+    assert [n for _v, n in demo.versions("demo_sin_instancias")] == []
+
+
 def test_retry_after_a_failure(make_runner):
     broken = make_runner(DEMO, DEMO / "forms", process_defaults={**DEFAULTS, "review_ttl": "roto"})
     started = broken.start("demo_solicitud", Actor.anonymous())

@@ -9,6 +9,7 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
+from engine.operations import COUNT_CAP
 from webui.api.v1 import ApiError
 from webui.api.v1 import body
 from webui.api.v1 import iso
@@ -33,8 +34,9 @@ def version_json(version, instances: int | None = None) -> dict:
         "deployed_by": version.deployed_by, "source_file": version.source_file,
         "origin": version.origin, "comment": version.comment,
     }  # fmt: skip
-    if instances is not None:
+    if instances is not None:  # exact up to COUNT_CAP; past it COUNT_CAP + 1 and instances_capped
         data["instances"] = instances
+        data["instances_capped"] = instances > COUNT_CAP
     return data
 
 

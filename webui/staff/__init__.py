@@ -3,6 +3,7 @@ administrators (roles). One blueprint per role, each guarded by it, under ``staf
 
 from flask import Blueprint
 
+from engine.operations import COUNT_CAP
 from webui.staff import admin
 from webui.staff import dashboard
 from webui.staff import decisions
@@ -17,6 +18,8 @@ from webui.staff import workbench
 bp = Blueprint("staff", __name__, template_folder="templates")
 
 models_bp = Blueprint("models", __name__, url_prefix="/modelos")
+# versions tables: an instance count past the cap reads "más de 10.000"
+models_bp.add_app_template_global(COUNT_CAP, "COUNT_CAP")
 models_bp.before_request(models.analysts_only)
 models_bp.add_url_rule("/", view_func=models.index, methods=["GET"])
 models_bp.add_url_rule("/<process_id>", view_func=models.process, methods=["GET"])
