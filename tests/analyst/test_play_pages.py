@@ -40,6 +40,8 @@ def test_an_analyst_plays_the_registration_and_saves_a_scenario(as_user, people,
         assert done.status_code == 302, (task, done.get_data(as_text=True)[:2000])
     page = unescape(client.get(PLAY).get_data(as_text=True))
     assert 'data-tarea="anexar_documentos"' in page
+    espera = page.split('id="espera-en">', 1)[1].split("</span>", 1)[0]
+    assert espera.split(", ")[0] == "Anexar documentos"  # the diagram's name, not the element id
     assert '"determinar_documentos": "completed"' in page and '"anexar_documentos": "active"' in page
     decision = page.split('data-decision="determinar_documentos"', 1)[1].split("</section>", 1)[0]
     assert 'data-regla="regla_acto_delegacion"' in decision and 'data-regla="regla_rut"' in decision

@@ -29,6 +29,7 @@ from engine.play import PlayState
 from webui.core.formrender import bind
 from webui.core.formrender import summary
 from webui.core.identity import runner
+from webui.staff.common import element_names
 
 OPTIONS_CAP = 2000
 STATUS_LABELS = {"running": "En curso", "completed": "Terminó", "error": "Falló un paso automático",
@@ -58,6 +59,7 @@ def page(process_id: str, state=None, status: int = 200, error: str | None = Non
         except Conflict as exc:  # the draft has the checker's problems: nothing can run
             state, error = PlayState(process_id, [], started=False), exc.message
     view = state.page
+    xml = _source_xml(process_id, latest)
     fields = []
     if view is not None and view.form is not None:
         task = view.summary.name
@@ -66,7 +68,7 @@ def page(process_id: str, state=None, status: int = 200, error: str | None = Non
     return render_template(
         "staff/models/play.html", process_id=process_id, state=state, view=view, fields=fields,
         summary=summary(fields, view.errors) if view is not None and view.errors else [],
-        draft=runner().drafts.get(process_id), xml=_source_xml(process_id, latest),
+        draft=runner().drafts.get(process_id), xml=xml, names=element_names(xml),
         saved=plays.saved([process_id]), statuses=STATUS_LABELS, error=error, name=name,
         title=f"Probar el borrador de {process_id}",
     ), status  # fmt: skip
