@@ -177,6 +177,29 @@ def test_heatmap_counts_instances_and_medians_the_same_before_and_after_the_roll
     assert demo.heatmap("p")["a"] == (3, 3.5)
 
 
+def test_the_worker_folds_settled_visits_into_the_rollup(demo):
+    """A worker round folds the visits a minute old or more (the heatmap then reads them
+    from the rollup) and leaves a newer one to be read live."""
+    import datetime as dt
+
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from engine.models import ElementVisit
+    from engine.models import ElementVisitDay
+    from engine.worker import Worker
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with demo.transaction() as session:
+        for instance, age in ((1, dt.timedelta(days=1)), (2, dt.timedelta(seconds=5))):
+            session.add(ElementVisit(instance_id=instance, process_id="p", version_id=1, element_id="a",
+                                     completed_at=now - age, seconds=2.0))  # fmt: skip
+    Worker(demo).run_once()
+    with demo.transaction() as session:
+        assert session.scalar(select(func.sum(ElementVisitDay.visits))) == 1
+    assert demo.heatmap("p") == {"a": (2, 2.0)}
+
+
 def test_heatmap_median_from_the_rollup_is_within_its_bucket(demo):
     """Many different durations in one bucket: the median is the bucket's mean, off by less
     than the bucket's width (19%); the page and the docs say so."""
