@@ -96,7 +96,7 @@ def fold(session, now: dt.datetime | None = None, batch: int = BATCH) -> int:
         return 0
     sums: dict[tuple, list] = {}
     for row in settled:
-        key = (row.process_id, row.completed_at.date(), row.element_id, row.version_id, bucket(row.seconds))
+        key = (row.process_id, row.element_id, bucket(row.seconds), row.completed_at.date(), row.version_id)
         entry = sums.setdefault(key, [0, 0, 0.0])
         entry[0] += 1
         entry[1] += int(bool(row.first))
@@ -104,15 +104,15 @@ def fold(session, now: dt.datetime | None = None, batch: int = BATCH) -> int:
     table = ElementVisitDay.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     values = [
-        {"process_id": p, "day": d, "element_id": e, "version_id": v, "bucket": b,
+        {"process_id": p, "element_id": e, "bucket": b, "day": d, "version_id": v,
          "visits": n, "instances": i, "seconds": s}
-        for (p, d, e, v, b), (n, i, s) in sums.items()
+        for (p, e, b, d, v), (n, i, s) in sums.items()
     ]  # fmt: skip
     for start in range(0, len(values), 500):
         insert = dialect.insert(table).values(values[start : start + 500])
         session.execute(insert.on_conflict_do_update(
-            index_elements=[table.c.process_id, table.c.day, table.c.element_id, table.c.version_id,
-                            table.c.bucket],
+            index_elements=[table.c.process_id, table.c.element_id, table.c.bucket, table.c.day,
+                            table.c.version_id],
             set_={"visits": table.c.visits + insert.excluded.visits,
                   "instances": table.c.instances + insert.excluded.instances,
                   "seconds": table.c.seconds + insert.excluded.seconds},

@@ -221,12 +221,15 @@ class ElementVisitDay(Base):
     (its mean estimates a median that falls in it)."""
 
     __tablename__ = "element_visit_day"
+    # Keyed in the heatmap's GROUP BY order and, on SQLite, stored in it (no rowid): the
+    # all-time heatmap streams the process's rows instead of sorting them (3x faster at 1M).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     element_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visits: Mapped[int] = mapped_column(Integer, default=0)
     instances: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
