@@ -231,7 +231,7 @@ class Drafts:
         return AffectedWait(item.draft.process_id, total or 0, dict(rows))
 
     def deploy(self, process_id: str, revision: int, user_id: int | None,
-               comment: str | None) -> list[ProcessVersion]:  # fmt: skip
+               comment: str | None, origin: str = "browser") -> list[ProcessVersion]:  # fmt: skip
         """Deploy the draft the person reviewed (``revision``) with their reason; the draft is
         then gone. The gate (the scenario tests of the changed processes) runs first and may
         refuse. Raises DiagramInvalid, Conflict (a stale draft), FormInvalid (no reason)."""
@@ -247,7 +247,7 @@ class Drafts:
             raise Conflict("Otra versión se desplegó después de empezar este borrador: descártelo o "
                            "guarde su cambio sobre la versión vigente.")  # fmt: skip
         diagrams = diagram_set(self.versions.deployed_diagrams(), draft.files)
-        created = self.versions.deploy(diagrams, user_id, origin="browser", comment=comment.strip(),
+        created = self.versions.deploy(diagrams, user_id, origin=origin, comment=comment.strip(),
                                        new_processes=False, gate=self.gate)  # fmt: skip
         with self.store.transaction() as session:
             row = session.get(ProcessDraft, process_id)

@@ -81,3 +81,24 @@ def broken_registration(*known: str) -> bytes:
     assert text.count(TASK) == 1
     text = text.replace(TASK, SCRIPT.replace("{PREFIXES}", prefixes))
     return text.replace("revisar_datos", "clasificar_documento").encode()
+
+
+NEW_FORM = "revisar_datos-schema.json"
+INSTRUCTIONS = "antes de crear el usuario.</spiffworkflow:instructionsForEndUser>"
+FORM_PROPERTIES = """antes de crear el usuario.</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="revisar_datos-schema.json"/>
+        </spiffworkflow:properties>"""
+
+
+def registration_with_a_new_form() -> bytes:
+    """The changed diagram whose new task shows a new form (``NEW_FORM``), not deployed yet."""
+    text = changed_registration().decode()
+    assert text.count(INSTRUCTIONS) == 1
+    return text.replace(INSTRUCTIONS, FORM_PROPERTIES).encode()
+
+
+def new_form() -> dict:
+    agreed = {"type": "boolean", "title": "Mis datos están bien"}
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Revisar datos del registro",
+            "type": "object", "properties": {"conforme": agreed}, "required": []}  # fmt: skip

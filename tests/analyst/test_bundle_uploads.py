@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 
+from tests.analyst.diagrams import NEW_FORM
 from tests.analyst.diagrams import ROOT
+from tests.analyst.diagrams import new_form
+from tests.analyst.diagrams import registration_with_a_new_form
 from tests.analyst.helpers import base
 from tests.analyst.helpers import deploy_draft
 
@@ -131,3 +134,22 @@ def test_api_takes_decisions_lanes_and_forms_and_refuses_the_rest(app, runner, p
     assert api.post(url, json={"decisions": {"tabla.xml": "<x/>"}, **why}, headers=headers).status_code == 400
     assert api.post(url, json={"diagramas": {}}, headers=headers).status_code == 400
     assert api.post(url, json=why, headers=headers).status_code == 400
+
+
+def test_a_new_task_and_its_new_form_in_two_uploads(as_user, people, runner):
+    """The second upload is checked against the draft it joins, whose new diagram uses the form."""
+    client = as_user(people["analyst"])
+    diagram = client.post(
+        "/modelos/registro_usuario/subir",
+        data={"diagrama": (io.BytesIO(registration_with_a_new_form()), "registro_usuario.bpmn"),
+              **base(runner, "registro_usuario")},  # fmt: skip
+        content_type="multipart/form-data",
+    )
+    assert diagram.status_code == 422 and NEW_FORM in diagram.get_data(as_text=True)  # saved; form missing
+    form = json.dumps(new_form()).encode()
+    page = _upload(client, runner, [(NEW_FORM, form)], "registro_usuario").get_data(as_text=True)
+    assert "ningún proceso lo usa" not in page and "Borrador guardado (revisión 2)" in page
+    assert f"forms/{NEW_FORM}" in runner.drafts.get("registro_usuario").files
+    deployed = deploy_draft(client, runner, "registro_usuario").get_data(as_text=True)
+    assert "Se desplegó: registro_usuario versión 2" in deployed
+    assert f"forms/{NEW_FORM}" in runner.versions("registro_usuario")[0][0].files

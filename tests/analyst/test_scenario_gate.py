@@ -83,3 +83,24 @@ def test_deploy_diagrams_runs_the_scenarios_of_the_folder(app, runner, tmp_path)
     done = app.test_cli_runner().invoke(args=["deploy-diagrams", "--sin-diferencias"])
     assert done.exit_code == 0, done.output
     assert len(runner.versions("registro_usuario")) == 2
+
+
+def test_a_failing_scenario_blocks_an_api_draft_deploy_naming_scenario_and_element(app, runner, people):
+    from webui.api import tokens as api_tokens
+
+    with app.app_context():
+        headers = {"Authorization": f"Bearer {api_tokens.issue('analista', people['ids']['analyst'])}"}
+    client, draft = app.test_client(), "/api/v1/processes/registro_usuario/draft"
+    base = client.get(draft, headers=headers).json["base_version"]
+    changed = {"xml": changed_registration().decode(), "base_version": base, "base_revision": 0}
+    assert client.put(draft, headers=headers, json=changed).status_code == 200
+    reason = {"revision": 1, "comment": "Revisar datos"}
+    refused = client.post(f"{draft}/deploy", headers=headers, json=reason)
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    assert ("el escenario «Usuario nuevo: registro y activación» falló: paso 2: esperaba el mensaje "
+            "activacion_usuario, pero espera revisar_datos") in refused.json["detail"]  # fmt: skip
+    failed = {s["name"]: s for s in refused.json["scenarios"]}
+    assert failed["Usuario nuevo: registro y activación"]["element_id"] == "revisar_datos"
+    assert failed["Usuario nuevo: registro y activación"]["process"] == "registro_usuario"
+    assert len(runner.versions("registro_usuario")) == 1
+    assert runner.drafts.get("registro_usuario").revision == 1  # the draft stays, to fix

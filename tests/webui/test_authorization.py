@@ -175,6 +175,10 @@ RULES = {
         {"analista"},
     ),
     "api.v1.deploy": ("POST", "/api/v1/processes/registro_usuario/versions", {}, {"analista"}),
+    "api.v1.draft": ("GET", "/api/v1/processes/registro_usuario/draft", None, {"analista"}),
+    "api.v1.save_draft": ("PUT", "/api/v1/processes/registro_usuario/draft", {}, {"analista"}),
+    "api.v1.deploy_draft": ("POST", "/api/v1/processes/registro_usuario/draft/deploy", {}, {"analista"}),
+    "api.v1.discard_draft": ("POST", "/api/v1/processes/registro_usuario/draft/discard", {}, {"analista"}),
     "api.v1.version": ("GET", "/api/v1/versions/{version_id}", None, {"analista"}),
     "api.v1.version_file": (
         "GET",
@@ -372,7 +376,7 @@ def _mismatches(app, ids, persona) -> list[str]:
         if method == "GET":
             response = client.get(url)
         elif url.startswith("/api/"):
-            response = client.post(url, json=data)
+            response = client.open(url, method=method, json=data)
         else:
             response = client.post(url, data=data)
         response.close()  # downloads stream from files

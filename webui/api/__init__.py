@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine.errors import EngineError
 from webui.api import v1
+from webui.api import v1_drafts
 from webui.api import v1_ops
 from webui.api import v1_tasks
 
@@ -30,6 +31,10 @@ v1_bp.add_url_rule("/messages/<name>", view_func=v1.deliver, methods=["POST"])
 v1_bp.add_url_rule("/processes", view_func=v1_ops.processes, methods=["GET"])
 v1_bp.add_url_rule("/processes/<process_id>/versions", view_func=v1_ops.process_versions, methods=["GET"])
 v1_bp.add_url_rule("/processes/<process_id>/versions", view_func=v1_ops.deploy, methods=["POST"])
+v1_bp.add_url_rule("/processes/<process_id>/draft", view_func=v1_drafts.draft, methods=["GET"])
+v1_bp.add_url_rule("/processes/<process_id>/draft", endpoint="save_draft", view_func=v1_drafts.save, methods=["PUT"])
+v1_bp.add_url_rule("/processes/<process_id>/draft/deploy", endpoint="deploy_draft", view_func=v1_drafts.deploy, methods=["POST"])
+v1_bp.add_url_rule("/processes/<process_id>/draft/discard", endpoint="discard_draft", view_func=v1_drafts.discard, methods=["POST"])
 v1_bp.add_url_rule("/processes/<process_id>/heatmap", view_func=v1_ops.heatmap, methods=["GET"])
 v1_bp.add_url_rule("/versions/<int:version_id>", view_func=v1_ops.version, methods=["GET"])
 v1_bp.add_url_rule("/versions/<int:version_id>/files/<path:name>", view_func=v1_ops.version_file, methods=["GET"])

@@ -73,13 +73,27 @@ def deploy(process_id: str):
     require_role(ANALYST, resource=True)
     _versions(process_id)
     payload = body()
-    unknown = sorted(set(payload) - set(DEPLOY_KEYS))
-    if unknown:
-        raise ApiError(400, f"Claves no admitidas: {', '.join(unknown)}. Use {', '.join(DEPLOY_KEYS)}.")
-    xml, forms, decisions = payload.get("xml"), payload.get("forms") or {}, payload.get("decisions") or {}
-    lanes, comment = payload.get("lanes"), payload.get("comment")
+    comment = payload.get("comment")
     if not isinstance(comment, str) or not comment.strip():
         raise ApiError(400, "Falta «comment»: qué cambia y por qué (queda en el historial de versiones).")
+    xml_bytes, files = bundle_payload(payload, DEPLOY_KEYS)
+    try:
+        created, problems = deploy_bundle(process_id, xml_bytes, files, origin="api", comment=comment.strip())
+    except Refused as refused:
+        return problem(422, "Hay archivos que no se pueden desplegar.", refused=refused.messages)
+    if problems:
+        return problem(422, "El verificador encontró problemas.", problems=problem_dicts(problems))
+    return jsonify({"versions": [version_json(v) for v in created]}), 201 if created else 200
+
+
+def bundle_payload(payload: dict, keys: tuple[str, ...]) -> tuple[bytes | None, dict[str, bytes]]:
+    """The changed files of a deploy or draft body -> (the diagram or None, the other files by
+    name as an upload names them); 400 for unknown keys or files of the wrong shape."""
+    unknown = sorted(set(payload) - set(keys))
+    if unknown:
+        raise ApiError(400, f"Claves no admitidas: {', '.join(unknown)}. Use {', '.join(keys)}.")
+    xml, forms, decisions = payload.get("xml"), payload.get("forms") or {}, payload.get("decisions") or {}
+    lanes = payload.get("lanes")
     if (
         (xml is not None and (not isinstance(xml, str) or not xml.strip()))
         or not isinstance(forms, dict) or not isinstance(decisions, dict)
@@ -100,14 +114,7 @@ def deploy(process_id: str):
         files[name] = text.encode()
     if lanes is not None:
         files["lanes.json"] = _text(lanes)
-    try:
-        xml_bytes = xml.encode() if xml is not None else None
-        created, problems = deploy_bundle(process_id, xml_bytes, files, origin="api", comment=comment.strip())
-    except Refused as refused:
-        return problem(422, "Hay archivos que no se pueden desplegar.", refused=refused.messages)
-    if problems:
-        return problem(422, "El verificador encontró problemas.", problems=problem_dicts(problems))
-    return jsonify({"versions": [version_json(v) for v in created]}), 201 if created else 200
+    return (xml.encode() if xml is not None else None), files
 
 
 def _text(value) -> bytes:

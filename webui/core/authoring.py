@@ -9,11 +9,14 @@ from flask import abort
 
 from engine.diagrams import sort_uploads
 from engine.diagrams import unused_uploads
+from engine.drafts import DraftConflict
+from engine.drafts import diagram_set
 from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.scenarios import ScenariosFailed
 from webui.core.identity import current_actor
 from webui.core.identity import runner
+from webui.core.people import user_names
 
 
 def problem_dicts(problems) -> list[dict]:
@@ -21,6 +24,17 @@ def problem_dicts(problems) -> list[dict]:
         {"file": p.file, "line": p.line, "element_id": p.element_id, "message": p.message, "text": str(p)}
         for p in problems
     ]
+
+
+def conflict_json(exc: DraftConflict) -> dict:
+    """Both changes of a refused draft save (the editors' conflict box and the API's 409)."""
+    names = user_names([exc.by]) if exc.by else {}
+    return {
+        "by": names.get(exc.by, "Sistema") if exc.by else "Sistema",
+        "at": exc.at.isoformat(timespec="seconds") if exc.at else None,
+        "theirs": exc.theirs.summary(),
+        "yours": exc.yours.summary() if exc.yours else [],
+    }
 
 
 class Refused(Exception):
@@ -32,9 +46,10 @@ class Refused(Exception):
 
 
 def bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None, *,
-           new_process_file: str | None = None):  # fmt: skip
+           new_process_file: str | None = None, draft_files: dict[str, str] | None = None):  # fmt: skip
     """The deployed set with ``process_id``'s changed diagram (``xml``, or None to keep it) and
-    other files of the bundle by name (.dmn, lanes.json, forms) in place.
+    other files of the bundle by name (.dmn, lanes.json, forms) in place; with ``draft_files``
+    (the process's draft), over the draft instead of the deployed bundle.
 
     Raises Refused for a file it cannot take or that no process uses. The diagram replaces the
     process's file; ``new_process_file`` names a new file instead, for a diagram that is
@@ -46,6 +61,8 @@ def bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = 
     if refusals:
         raise Refused(refusals)
     deployed = runner().deployed_diagrams()
+    if draft_files is not None:
+        deployed = diagram_set(deployed, draft_files)
     source = versions[0][0].source_file
     if new_process_file is not None:
         if new_process_file in deployed.workflows:
@@ -65,8 +82,11 @@ def bundle(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = 
 def draft_changes(process_id: str, xml: bytes | None, files: dict[str, bytes] | None = None) -> dict:
     """An upload as the changed files of the process's draft (named as in a version: the
     diagram's source file, ``x.dmn``, ``lanes.json``, ``forms/y.json``), checked as a deploy
-    would be first: Refused for a file it cannot take or that no process uses."""
-    bundle(process_id, xml, files)
+    would be first, against the draft as it will be after this upload (a form only the draft's
+    new diagram uses is used): Refused for a file it cannot take or that no process uses."""
+    current = runner().drafts.get(process_id)
+    editing = current.files if current is not None and not current.stale else None
+    bundle(process_id, xml, files, draft_files=editing)
     workflows, forms, _refusals = sort_uploads(files or {})
     changed = {name: data.decode("utf-8", "replace") for name, data in workflows.items()}
     changed |= {f"forms/{name}": data.decode("utf-8", "replace") for name, data in forms.items()}

@@ -20,6 +20,7 @@ from engine.errors import Conflict
 from engine.errors import DiagramInvalid
 from engine.errors import FormInvalid
 from engine.scenarios import ScenariosFailed
+from webui.core.authoring import conflict_json
 from webui.core.authoring import problem_dicts
 from webui.core.identity import current_actor
 from webui.core.identity import runner
@@ -36,16 +37,6 @@ def _versions_or_404(process_id: str):
     if not versions:
         abort(404)
     return versions
-
-
-def conflict_json(exc: DraftConflict) -> dict:
-    names = user_names([exc.by]) if exc.by else {}
-    return {
-        "by": names.get(exc.by, "Sistema") if exc.by else "Sistema",
-        "at": exc.at.isoformat(timespec="seconds") if exc.at else None,
-        "theirs": exc.theirs.summary(),
-        "yours": exc.yours.summary() if exc.yours else [],
-    }
 
 
 def _refusal(message: str):
