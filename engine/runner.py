@@ -343,10 +343,9 @@ class Runner:
     def _task_view(self, session, actor: Actor, task_id: str, data=None, errors=None) -> TaskView:
         found, instance = self.store.task_and_instance(session, task_key(task_id))
         row = workable(actor, found)  # the task and its instance in one statement
-        version, workflow = self.steps.load(session, instance)
-        task = instances.ready_task(workflow, row.id)
+        version, task_spec, task_data = self.steps.ready_task(session, instance, row.id)
         check_ctx = self._check_context(session, actor, instance.id)
-        return task_view(check_ctx, row, version, task.task_spec, task.data, data, errors)
+        return task_view(check_ctx, row, version, task_spec, task_data, data, errors)
 
     def claim(self, actor: Actor, task_id: str) -> TaskSummary:
         """Take a shared task so colleagues see it is being worked."""

@@ -15,6 +15,8 @@ from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 _local = threading.local()
 
@@ -90,3 +92,38 @@ def load_state(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow
     if version != SERIALIZER_VERSION:
         ser.migrate(data)
     return ser.from_dict(data)
+
+
+def ready_task_data(state: str, version: str, spec, task_id: str):
+    """``(task_spec, data)`` of the READY manual task ``task_id`` of the top-level workflow,
+    read from the saved state without restoring the workflow: a task page needs only these,
+    and restoring every task (objects, UUIDs, data merges) was a sixth of the page's CPU.
+    The data is rebuilt exactly as SpiffWorkflow's task converter does (a task stores its
+    changes against its parent's data). None when the fast path does not apply (another
+    serializer version, a task of a subprocess, not READY, not manual): load the workflow."""
+    if version != SERIALIZER_VERSION:
+        return None
+    tasks = json.loads(state).get("tasks", {})
+    found = tasks.get(task_id)
+    if found is None or found["state"] != TaskState.READY:
+        return None
+    task_spec = spec.task_specs.get(found["task_spec"])
+    if task_spec is None or not task_spec.manual:
+        return None
+    chain = [found]
+    while chain[-1]["parent"] is not None and chain[-1]["parent"] in tasks:
+        chain.append(tasks[chain[-1]["parent"]])
+    registry = serializer().registry
+    data = None
+    for dct in reversed(chain):
+        delta = dct.get("delta")
+        if delta and data is not None:  # data is the parent's: this task has one
+            merged = DeepMerge.merge({}, data)
+            merged.update(registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in merged:
+                    del merged[key]
+            data = merged
+        else:
+            data = registry.restore(dct["data"])
+    return task_spec, data

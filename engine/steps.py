@@ -60,6 +60,7 @@ from engine.models import HumanTask
 from engine.models import ProcessInstance
 from engine.redact import redact
 from engine.registry import Domain
+from engine.serialization import ready_task_data
 from engine.store import Store
 from engine.versions import VersionCache
 
@@ -178,6 +179,16 @@ class StepPath:
         """The instance's version (parsed once, cached) and its workflow, loaded from the row."""
         version = self.versions.get(session, instance.version_id)
         return version, instances.load(instance, version, self.script_engine)
+
+    def ready_task(self, session, instance: ProcessInstance, task_id: str):
+        """``(version, task_spec, data)`` of a READY human task, to draw its page: read from
+        the saved state when that can be done without restoring the workflow, else loaded."""
+        version = self.versions.get(session, instance.version_id)
+        found = ready_task_data(instance.state, instance.serializer_version, version.spec, task_id)
+        if found is None:
+            task = instances.ready_task(instances.load(instance, version, self.script_engine), task_id)
+            found = task.task_spec, task.data
+        return version, *found
 
     def context(self, session, actor: Actor, instance: ProcessInstance) -> StepContext:
         return StepContext(
