@@ -136,3 +136,28 @@ def test_a_draft_with_problems_says_so_instead_of_playing(as_user, people, runne
     assert "corríjalos antes de probarlo" in refused.get_data(as_text=True)
     page = client.get(PLAY)
     assert page.status_code == 200 and 'id="iniciar-prueba"' in page.get_data(as_text=True)
+
+
+def test_a_saved_scenario_travels_with_the_version_export(as_user, people, runner):
+    """The version's .zip holds the scenarios saved from plays as workflows/ keeps them."""
+    import json
+    import zipfile
+
+    from tests.engine.onboarding import user_form
+
+    client = as_user(people["analyst"])
+    play = "/modelos/registro_usuario/probar"
+    client.post(f"{play}/iniciar")
+    assert client.post(f"{play}/tareas/registrar_usuario", data=form(user_form())).status_code == 302
+    assert client.post(f"{play}/escenario", data={"nombre": "Registro sin activar"}).status_code == 302
+    version = runner.versions("registro_usuario")[0][0]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/modelos/versiones/{version.id}/paquete.zip").data))
+    name = "scenarios/registro_usuario/registro-sin-activar.json"
+    assert set(archive.namelist()) == {*version.files, name}
+    downloaded = client.get(f"{play}/escenarios/Registro sin activar.json")
+    assert archive.read(name) == downloaded.data  # the same file as "Descargar"
+    exported = json.loads(archive.read(name))
+    assert exported["name"] == "Registro sin activar" and exported["process"] == "registro_usuario"
+    entity = runner.versions("registro_entidad")[0][0]  # another process's export has none of it
+    other = zipfile.ZipFile(io.BytesIO(client.get(f"/modelos/versiones/{entity.id}/paquete.zip").data))
+    assert not [n for n in other.namelist() if n.startswith("scenarios/")]

@@ -17,7 +17,9 @@ from flask import send_file
 from flask import url_for
 
 from engine.drafts import DraftConflict
+from engine.drafts import declared_processes
 from engine.errors import Conflict
+from engine.scenarios import SCENARIOS_DIR
 from webui.core.authoring import Refused
 from webui.core.authoring import deploy_bundle
 from webui.core.authoring import draft_changes
@@ -32,6 +34,7 @@ from webui.staff.drafts import base_of
 from webui.staff.drafts import conflict_json
 from webui.staff.drafts import save_changed
 from webui.staff.drafts import saved_message
+from webui.staff.play import scenario_file
 from webui.staff.workbench import panel_data
 
 
@@ -171,12 +174,18 @@ def download(version_id: int, name: str):
 
 
 def package(version_id: int):
-    """Every file of a version (diagram and the forms it references) in one zip."""
+    """Every file of a version (diagram and the forms it references) in one zip, with the
+    scenario tests saved from plays of its processes under ``scenarios/<process>/``, as
+    ``workflows/`` keeps them: the files to commit for git review."""
     row = runner().version(version_id)
+    processes = declared_processes({n: t for n, t in row.files.items() if n.endswith(".bpmn")})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in sorted(row.files.items()):
             archive.writestr(name, text)
+        for scenario in runner().plays.saved(sorted(processes | {row.process_id})):
+            filename, text = scenario_file(scenario)
+            archive.writestr(f"{SCENARIOS_DIR}/{scenario['process']}/{filename}", text)
     buffer.seek(0)
     return send_file(
         buffer, mimetype="application/zip", as_attachment=True,

@@ -153,11 +153,18 @@ def download_scenario(process_id: str, name: str):
     scenario = next((s for s in runner().plays.saved([process_id]) if s["name"] == name), None)
     if scenario is None:
         abort(404)
-    filename = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore")
-                      .decode().lower()).strip("-") or "escenario"  # fmt: skip
-    body = json.dumps(scenario, ensure_ascii=False, indent=2) + "\n"
+    filename, body = scenario_file(scenario)
     return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.json"'})  # fmt: skip
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+
+
+def scenario_file(scenario: dict) -> tuple[str, str]:
+    """A saved scenario as the file ``workflows/scenarios/<process>/`` keeps -> (its file name,
+    from the scenario's name; its JSON text)."""
+    name = scenario["name"]
+    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore")
+                  .decode().lower()).strip("-") or "escenario"  # fmt: skip
+    return f"{slug}.json", json.dumps(scenario, ensure_ascii=False, indent=2) + "\n"
 
 
 def options(process_id: str, task: str, field: str):
