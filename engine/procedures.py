@@ -6,9 +6,10 @@ it changes only with a new version:
 - who may start it by hand (process property ``startableBy``): ``anonymous``, ``user`` (any
   logged-in person), ``platform:<role>`` (holders of a platform role) or ``account:<role>``
   (holders of that role in the account the start names; its id goes to ``account_id``);
-- the pages besides the start page and the Escritorio that offer its start (``startOn``,
-  from ``START_PLACES``: ``mis_registros``, the "Nuevo registro" of the person's access
-  requests) and the account flag that hides an account procedure's start once it is true
+- the pages that offer a person's start (``startOn``, from ``START_PLACES``: ``inicio``, the
+  start page of a person without an account, the default; ``mis_registros``, the "Nuevo
+  registro" of the person's access requests) and the account flag that hides an account
+  procedure's start once it is true
   (``hiddenWhenAccount``, e.g. ``mixed_profile``: the Perfil Mixto is asked for once);
 - the start button's text (``startLabel``), what the start page says of it
   (``startDescription``, Markdown as the instructions, without placeholders) and what the
@@ -45,7 +46,8 @@ MESSAGE_PROPERTIES = ("endMessage", "doneMessage", "inboxSubject")  # templates 
 STARTERS = ("anonymous", "user")
 STARTER_KINDS = ("platform", "account")
 ACCOUNT_VARIABLE = "account_id"
-START_PLACES = ("mis_registros",)  # pages that offer a start besides Inicio and the Escritorio
+HOME = "inicio"  # the start page of a person without an account (the guide's section 3)
+START_PLACES = (HOME, "mis_registros")  # pages a person's procedure may be offered on
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,13 @@ class Procedure:
     end_message: str | None = None
     done_messages: Mapping[str, str] = field(default_factory=dict)  # user task id -> template
     documents: Mapping[str, str] = field(default_factory=dict)  # file slot -> its form's title
-    start_on: tuple[str, ...] = ()  # START_PLACES
+    start_on: tuple[str, ...] = ()  # START_PLACES; empty: the start page only
     hidden_when_account: str | None = None  # an account attribute: true hides the start
+
+    def offered_on(self, place: str) -> bool:
+        """Whether the page ``place`` offers this procedure's start: the pages ``startOn``
+        names or, without it, the start page."""
+        return place in (self.start_on or (HOME,))
 
     def offered_for(self, account) -> bool:
         """Whether a page offers this procedure's start for ``account`` (``hiddenWhenAccount``)."""

@@ -125,9 +125,11 @@ def test_section_three_shows_once_after_entrar_and_a_second_start_resumes(
     page, live_server, tmp_path, artifacts_dir
 ):
     """13.9 (§4, §8): registered and activated, the user clicks "Entrar" and sees section 3,
-    "Crear o solicitar acceso a una Entidad", once: its two paths as buttons (from the
-    diagrams' startableBy/startLabel/startDescription), and no task to choose between them.
-    Clicking a path a second time goes back to the unfinished one: one pending task, not two."""
+    "Crear o solicitar acceso a una Entidad", once: one start (from the diagrams'
+    startableBy/startLabel/startDescription/startOn) whose "Validar" leads to the registration
+    or to the access request (R1), and no task to choose between them. Clicking it a second
+    time goes back to the unfinished one: one pending task, not two. The §8 "usuario ya
+    registrado" path (Mis registros → Nuevo registro) is another procedure and behaves alike."""
     config, _app, _actions, _world = seed(tmp_path)
     j = Walk(page, live_server(config), artifacts_dir, "d9")
     j.register_user("ana.perez", "ana.perez@alcaldia.gov.co")  # ends clicking "Entrar"
@@ -135,11 +137,10 @@ def test_section_three_shows_once_after_entrar_and_a_second_start_resumes(
     assert page.get_by_role("heading", name="Tareas pendientes").count() == 0  # no radio task
     heading = page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad")
     section = page.locator("section", has=heading)
-    assert section.get_by_role("button").all_inner_texts() == [
-        "Registrar cuenta de Entidad Estatal", "Solicitud de acceso"
-    ]
-    assert page.get_by_role("button", name="Registrar cuenta de Entidad Estatal").count() == 1
-    assert page.get_by_role("button", name="Solicitud de acceso").count() == 1
+    assert section.get_by_role("button").all_inner_texts() == ["Registrar cuenta de Entidad Estatal"]
+    said = section.inner_text()
+    assert "empiece por “Validar”" in said and "se le habilita la “Solicitud de acceso”" in said
+    assert page.get_by_role("button", name="Solicitud de acceso").count() == 0  # R1 starts at "Validar"
     j.both_widths("seccion-3")
 
     j.click("Registrar cuenta de Entidad Estatal")
@@ -155,11 +156,13 @@ def test_section_three_shows_once_after_entrar_and_a_second_start_resumes(
     j.link("Inicio")
     assert page.locator("#titulo-tareas + ul li").count() == 1  # still one: nothing orphaned
 
-    j.click("Solicitud de acceso")  # the other path is another procedure: it starts
+    j.goto("/usuario/registros")
+    j.click("Nuevo registro")  # the other path is another procedure: it starts
     assert j.h1() == "Buscar cuenta"
     j.link("Inicio")
     assert page.locator("#titulo-tareas + ul li").count() == 2
-    j.click("Solicitud de acceso")
+    j.goto("/usuario/registros")
+    j.click("Nuevo registro")
     assert j.h1() == "Buscar cuenta" and "Ya tiene este trámite sin terminar" in j.flash()
     j.link("Inicio")
     assert page.locator("#titulo-tareas + ul li").count() == 2

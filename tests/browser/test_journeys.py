@@ -192,8 +192,8 @@ def test_journeys(page, live_server, tmp_path, artifacts_dir):
     # (a) ------------------------------------------------------------------ registration
     j.register_user("ana.perez", "ana.perez@alcaldia.gov.co")
     j.step("inicio-sin-cuenta")
-    assert page.get_by_role("button", name="Solicitud de acceso").is_visible()
     assert page.get_by_role("button", name="Registrar cuenta de Entidad Estatal").is_visible()
+    assert page.get_by_role("button", name="Solicitud de acceso").count() == 0  # R1: after "Validar"
     assert page.get_by_role("heading", name="Crear o solicitar acceso a una Entidad").count() == 1
     j.click("Registrar cuenta de Entidad Estatal")
     j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", ENTITY)
@@ -304,14 +304,19 @@ def test_journeys(page, live_server, tmp_path, artifacts_dir):
     # (b) ------------------------------------------------------------------ access request
     j.prefix, j.step_no = "b", 0
     j.register_user("carlos.ruiz", "carlos.ruiz@alcaldia.gov.co", names=("Carlos", "Ruiz"))
+    # section 3 (R1): "Validar" finds the account and offers "Solicitud de acceso"
+    j.click("Registrar cuenta de Entidad Estatal")
+    j.fill("Entidad/Proveedor/Persona Natural/Veedor/Veeduría (obligatorio)", ENTITY)
+    j.fill("Número de documento (obligatorio)", NIT)
+    j.step("validar")
+    j.click("Validar")
+    assert page.locator("h1").inner_text() == "Solicitud de acceso"
+    j.step("solicitud-de-acceso")
     j.click("Solicitud de acceso")
-    j.fill("Nombre completo de la cuenta o NIT (obligatorio)", NIT)
-    j.step("buscar-cuenta")
-    j.click("Buscar")
-    j.step("solicitar")
-    j.click("Solicitar")
-    assert "Esperando aprobación" in page.locator(".flashes").inner_text()
+    assert page.locator("h1").inner_text() == "Esperando aprobación"
     j.step("esperando-aprobacion")
+    j.click("Finalizar")
+    assert "Esperando aprobación" in page.locator(".flashes").inner_text()
     j.goto("/usuario/registros")
     assert "Pendiente" in page.locator("table").inner_text()
     j.step("mis-registros-pendiente")

@@ -160,16 +160,17 @@ class Actions:
     def tasks(self, page="/cuenta/"):
         return TASK_LINK.findall(self.client.get(page).get_data(as_text=True))
 
-    def start(self, label):
-        """Click the start page's button ``label`` (section 3: "Registrar cuenta de Entidad
-        Estatal", "Solicitud de acceso"); returns where it leads (the first task)."""
-        html = self.client.get("/cuenta/").get_data(as_text=True)
+    def start(self, label, page="/cuenta/"):
+        """Click the start button ``label`` of ``page`` (section 3 of the start page: "Registrar
+        cuenta de Entidad Estatal"; Mis registros: "Nuevo registro"); returns where it leads
+        (the first task)."""
+        html = self.client.get(page).get_data(as_text=True)
         found = re.search(
             r'<form method="post" action="(/tareas/iniciar/[^"]+)">\s*<input [^>]*>\s*'
             r"<button type=\"submit\">" + re.escape(label) + "</button>",
             html,
         )
-        assert found, f"no button {label!r} on the start page"
+        assert found, f"no button {label!r} on {page}"
         response = self.client.post(found.group(1))
         assert response.status_code == 302, response.status_code
         return response.headers["Location"]

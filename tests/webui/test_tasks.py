@@ -45,7 +45,10 @@ def test_registration_activation_login(actions, client):
     actions.login("ana.perez")
     html = client.get("/cuenta/").get_data(as_text=True)
     assert "Crear o solicitar acceso a una Entidad" in html
-    assert ">Solicitud de acceso</button>" in html and ">Registrar cuenta de Entidad Estatal</button>" in html
+    # Section 3 is one start: "Validar" leads to the registration or to the access request (R1)
+    assert ">Registrar cuenta de Entidad Estatal</button>" in html and "“Validar”" in html
+    assert ">Solicitud de acceso</button>" not in html  # that one is Mis registros' Nuevo registro
+    assert ">Nuevo registro</button>" in client.get("/usuario/registros").get_data(as_text=True)
     assert "Directorio" not in html and client.get("/cuenta/directorio").status_code == 403  # R5
 
 
@@ -124,7 +127,7 @@ def test_entity_registration_activation_and_access(actions, client, world):
     # (b) a second user asks for access; the administrator accepts as Comprador
     actions.register_user("carlos", "carlos@example.gov.co")
     actions.login("carlos")
-    nxt = actions.start("Solicitud de acceso")
+    nxt = actions.start("Nuevo registro", page="/usuario/registros")  # R2
     page = client.get(nxt).get_data(as_text=True)
     response = actions.post(nxt, {"entity_name": "800197268"})
     assert response.status_code == 302, errors_in(response.get_data(as_text=True))

@@ -30,7 +30,7 @@ def requests():
         select(AccessRequest, Account).join(Account, Account.id == AccessRequest.account_id)
         .where(AccessRequest.user_id == current_user.id).order_by(AccessRequest.created_at.desc())
     ).all()  # fmt: skip
-    startable = [p for p in runner().startable(current_actor()) if "mis_registros" in p.start_on]
+    startable = [p for p in runner().startable(current_actor()) if p.offered_on("mis_registros")]
     return render_template("accounts/requests.html", rows=rows, startable=startable, title="Mis registros")
 
 

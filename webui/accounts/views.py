@@ -15,6 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from engine.domain import models as m
+from engine.procedures import HOME
 from webui.core import policy
 from webui.core.extensions import db
 from webui.core.identity import ACCOUNT
@@ -102,10 +103,12 @@ def home():
             documents=attached_documents(account.id), cases=cases, title="Escritorio",
             startable=runner().startable(current_actor(), account.id),
         )  # fmt: skip
+    startable = runner().startable(current_actor())
+    section_three = [p for p in startable if p.offered_on(HOME) and not p.for_account]
     return render_template(
         "accounts/start.html", account=account, tasks=tasks, cases=cases, title="Inicio",
-        startable=[p for p in runner().startable(current_actor()) if not p.for_account],
-    )
+        startable=section_three,
+    )  # fmt: skip
 
 
 def support_cases_of(account_id: int):
