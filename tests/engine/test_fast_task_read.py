@@ -57,7 +57,8 @@ def test_the_fast_read_matches_the_workflow_along_registration_correction_and_ac
     mesa = walk.mesa()
     walk.complete(mesa, "validar_documentos", {"decision": "corregir", "reason": "El RUT no es legible."})
     documents = walk.upload(admin, "corregir_documentos", ["rut"], instance_id)
-    walk.complete(admin, "corregir_documentos", {"correction_notes": "RUT legible.", **documents}, instance_id)
+    corrected = {"correction_notes": "RUT legible.", **documents}
+    walk.complete(admin, "corregir_documentos", corrected, instance_id)
     walk.complete(mesa, "validar_documentos", {"decision": "activar"}, instance_id)
 
     _second, other = walk.register_user("carlos.ruiz")
@@ -77,7 +78,8 @@ def test_the_fast_read_matches_the_workflow_along_registration_correction_and_ac
     walk.complete(walk.actor(user.user_id), "revisar_solicitud_acceso", accept, access_id)
     admin = walk.actor(user.user_id)
     account_id = walk.account_id("899999172")
-    mixed = runner.start("perfil_mixto", admin, {"account_id": account_id, "account_name": "CHIA"}).instance_id
+    started = runner.start("perfil_mixto", admin, {"account_id": account_id, "account_name": "CHIA"})
+    mixed = started.instance_id
     walk.compare_every_ready_task()
     request = {"request_type": "Solicitud", "description": "Provee servicios de impresión a otras entidades."}
     walk.complete(admin, "solicitar_perfil_mixto", request, mixed)
