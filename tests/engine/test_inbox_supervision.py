@@ -190,8 +190,12 @@ def _overdue(runner, task_id, days=1):
 
 def test_due_date_filters_and_order(desk):
     runner, flow, p, task, _ = desk
-    second = runner.start("activacion_cuenta", p["admin"], {"account_id": 1, "account_name": "A"})
-    flow.complete(p["admin"], "solicitar_activacion", support_form(), second.instance_id)
+    # another account's request: a second one for the same account joins its open case (13.14)
+    other_admin = flow.make_user("admin.otra")
+    other = flow.make_active_account(other_admin, nit="899999172", name="OTRA ENTIDAD DE PRUEBA")
+    other_admin = flow.actor(other_admin.user_id)
+    second = runner.start("activacion_cuenta", other_admin, {"account_id": other, "account_name": "B"})
+    flow.complete(other_admin, "solicitar_activacion", support_form(), second.instance_id)
     later = runner.inbox(p["a1"], instance_id=second.instance_id)[0]
     _overdue(runner, later.id, days=2)
     assert [t.id for t in runner.inbox(p["a1"], due="vencidas")] == [later.id]
