@@ -117,6 +117,10 @@ async def entity_browser(
                         errors.append(done.status)
                         break
                     location = done.location
+                else:
+                    # Left at "Anexar documentos": discard it (not timed), as a person who stops
+                    # there does, since a second start resumes an unfinished registration (13.9).
+                    await client.post(f"{location}/descartar", {"csrf_token": token})
             except (OSError, asyncio.IncompleteReadError, KeyError, RuntimeError) as exc:
                 errors.append(type(exc).__name__)
 
