@@ -4,7 +4,8 @@ Everything comes from the environment (docs/deploy.md):
 PORT (8000), BIND (0.0.0.0:$PORT), WEB_CONCURRENCY processes (2), GUNICORN_THREADS per
 process (2), GUNICORN_TIMEOUT (30 s), GUNICORN_REUSE_PORT (1: a socket per process),
 FORWARDED_ALLOW_IPS (127.0.0.1: the proxy's address),
-ACCESS_LOG ("-" = stdout, "" = off), PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory).
+ACCESS_LOG ("-" = stdout, "" = off), PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory),
+GC_YOUNG_THRESHOLD (10000: see post_worker_init).
 Logs are JSON lines (webui.core.logs).
 """
 
@@ -31,6 +32,20 @@ def on_starting(server):
     os.makedirs(path, exist_ok=True)
 
 
+def post_worker_init(worker):
+    """Move everything the application allocated at start-up (modules, the parsed diagrams,
+    templates) out of the garbage collector's sight, and collect the young generation less
+    often. Without this, every collection of the oldest generation walked ~140,000 start-up
+    objects: a 80-135 ms pause about once every 600 requests, and 0.18 ms of CPU per request
+    on average (bench in process, 1,140 requests); frozen and with a 10,000 threshold, 0.03 ms
+    and no pause over 3 ms. Cycles are still collected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def child_exit(server, worker):
     """A process that ended (recycled by max_requests, killed) keeps its counts; only its
     live-gauge files are dropped."""
@@ -55,6 +70,8 @@ keepalive = 5
 # kept-alive connection and leave the other core idle (docs/performance.md, "Kept-alive
 # clients"). GUNICORN_REUSE_PORT=0 goes back to the shared socket.
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") != "0"
+# Objects allocated before the young generation is collected (CPython default 700).
+GC_YOUNG_THRESHOLD = int(os.environ.get("GC_YOUNG_THRESHOLD", "10000"))
 # Recycle processes now and then so a slow leak never becomes an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
