@@ -27,6 +27,27 @@ def _chain(task) -> list:
     return chain[::-1]
 
 
+def _deeper_than(workflow, tasks, depth: int) -> bool:
+    """Whether the chain (``_chain``) of one of ``tasks`` is longer than ``depth``, without
+    building every chain: a chain holds distinct tasks of the workflow, so one with at most
+    ``depth`` tasks never is, and the shared ancestors of the rest are walked once."""
+    if len(workflow.tasks) <= depth:
+        return False
+    lengths: dict = {}
+    for task in tasks:
+        walked = []
+        while task is not None and task.id not in lengths:
+            walked.append(task)
+            task = task.parent
+        length = lengths[task.id] if task is not None else 0
+        for ancestor in reversed(walked):
+            length += 1
+            lengths[ancestor.id] = length
+        if length > depth:
+            return True
+    return False
+
+
 def compact(workflow) -> int:
     """Compact the workflow and its subprocesses; returns how many tasks were dropped."""
     dropped = _compact_one(workflow)
@@ -37,11 +58,9 @@ def compact(workflow) -> int:
 
 def _compact_one(workflow) -> int:
     live = [t for t in workflow.tasks.values() if not t.has_state(FINISHED)]
-    if not live:
+    if not live or not _deeper_than(workflow, live, MAX_DEPTH):
         return 0
     chains = [_chain(task) for task in live]
-    if max(len(chain) for chain in chains) <= MAX_DEPTH:
-        return 0
     shared = []
     for level in zip(*chains, strict=False):
         if any(task is not level[0] for task in level):

@@ -3,20 +3,49 @@ account's id after "Finalizar" inside registro_entidad, called from registro_usu
 
 from __future__ import annotations
 
+from sqlalchemy import func
+from sqlalchemy import select
+
+from engine.models import ElementVisit
 from tests.engine.onboarding import Onboarding
 from tests.engine.onboarding import first_part
 from tests.engine.onboarding import general_info
 
 
-def test_completion_result_shows_data_set_inside_a_call_activity(runner):
+def _through_the_call_activity(runner, username: str):
+    """Walk registro_entidad until "Anexar documentos" runs its call activity: (walk, instance
+    id, the CompletionResult of that step)."""
     walk = Onboarding(runner)
-    _registration, user = walk.register_user("ana.datos")
+    _registration, user = walk.register_user(username)
     instance_id = walk.start(user, "registro_entidad")
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": "899999172"})
     walk.complete(user, "registrar_entidad", {})
     walk.complete(user, "registrar_primera_parte", first_part())
     walk.complete(user, "informacion_general", general_info())
     slots = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
-    result = walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots))
+    return (
+        walk,
+        instance_id,
+        walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots)),
+    )
+
+
+def test_completion_result_shows_data_set_inside_a_call_activity(runner):
+    walk, instance_id, result = _through_the_call_activity(runner, "ana.datos")
     assert result.data["account_id"] == walk.account_id("899999172")
     assert runner.instance(instance_id).data["account_id"] == walk.account_id("899999172")
+
+
+def test_elements_of_a_call_activity_are_visited_once(runner):
+    """The subprocess's tasks were walked twice (in the caller's tree and again on their own),
+    so each element of a call activity was counted twice in element_visit."""
+    _walk, instance_id, _result = _through_the_call_activity(runner, "ana.visitas")
+    with runner.transaction() as session:
+        visits = session.execute(
+            select(ElementVisit.process_id, ElementVisit.element_id, func.count())
+            .where(ElementVisit.instance_id == instance_id)
+            .group_by(ElementVisit.process_id, ElementVisit.element_id)
+        ).all()
+    called = {process_id for process_id, _element, _count in visits} - {"registro_entidad"}
+    assert called, visits  # the walk went through a call activity
+    assert [row for row in visits if row[2] != 1] == []
