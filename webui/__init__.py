@@ -29,6 +29,7 @@ from webui.core import identity
 from webui.core import inputs
 from webui.core import logs
 from webui.core import metrics
+from webui.core import navigation
 from webui.core import policy
 from webui.core import runtime
 from webui.core import security
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     runtime.init_app(app)
     identity.init_app(app)
     policy.init_app(app)
+    navigation.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -143,4 +143,5 @@ def current_account():
     account_id = session.get(ACCOUNT)
     if account_id is None or account_id not in current_actor().account_roles:
         return None
-    return db.session.get(Account, account_id)
+    g.current_account = db.session.get(Account, account_id)  # the header names it (navigation.py)
+    return g.current_account
