@@ -12,26 +12,16 @@ from tests.engine.onboarding import first_part
 from tests.engine.onboarding import general_info
 
 
-def _through_the_call_activity(runner, username: str):
-    """Walk registro_entidad until "Anexar documentos" runs its call activity: (walk, instance
-    id, the CompletionResult of that step)."""
+def test_completion_result_shows_data_set_inside_a_call_activity(runner):
     walk = Onboarding(runner)
-    _registration, user = walk.register_user(username)
+    _registration, user = walk.register_user("ana.datos")
     instance_id = walk.start(user, "registro_entidad")
     walk.complete(user, "validar_entidad", {"entity_name": "Alcaldía Municipal de Chía", "nit": "899999172"})
     walk.complete(user, "registrar_entidad", {})
     walk.complete(user, "registrar_primera_parte", first_part())
     walk.complete(user, "informacion_general", general_info())
     slots = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
-    return (
-        walk,
-        instance_id,
-        walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots)),
-    )
-
-
-def test_completion_result_shows_data_set_inside_a_call_activity(runner):
-    walk, instance_id, result = _through_the_call_activity(runner, "ana.datos")
+    result = walk.complete(user, "anexar_documentos", walk.upload(user, "anexar_documentos", slots))
     assert result.data["account_id"] == walk.account_id("899999172")
     assert runner.instance(instance_id).data["account_id"] == walk.account_id("899999172")
 
@@ -39,7 +29,9 @@ def test_completion_result_shows_data_set_inside_a_call_activity(runner):
 def test_elements_of_a_call_activity_are_visited_once(runner):
     """The subprocess's tasks were walked twice (in the caller's tree and again on their own),
     so each element of a call activity was counted twice in element_visit."""
-    _walk, instance_id, _result = _through_the_call_activity(runner, "ana.visitas")
+    walk = Onboarding(runner)
+    _registration, user = walk.register_user("ana.visitas")
+    walk.register_entity(user, instance_id := walk.start(user, "registro_entidad"))
     with runner.transaction() as session:
         visits = session.execute(
             select(ElementVisit.process_id, ElementVisit.element_id, func.count())
