@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 from sqlalchemy import bindparam
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,12 +39,16 @@ _INSTANCE_FIELDS = (
 ).split()
 
 INSERT_INSTANCE = _INSTANCES.insert().returning(_INSTANCES.c.id)
+# Read through Core and turned into objects by ``_loaded``: the ORM's loading (result setup,
+# identity map, per-row processors) cost more than the statement itself.
 TASK_AND_INSTANCE = (
-    select(HumanTask, ProcessInstance)
-    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    .where(HumanTask.id == bindparam("task_id"))
+    select(*_TASKS.c, *_INSTANCES.c)
+    .join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
+    .where(_TASKS.c.id == bindparam("task_id"))
 )
-TASK_AND_LOCKED_INSTANCE = TASK_AND_INSTANCE.with_for_update(of=ProcessInstance)
+TASK_AND_LOCKED_INSTANCE = TASK_AND_INSTANCE.with_for_update(of=_INSTANCES)
+_TASK_KEYS = tuple(inspect(HumanTask).get_property_by_column(column).key for column in _TASKS.c)
+_INSTANCE_KEYS = tuple(inspect(ProcessInstance).get_property_by_column(column).key for column in _INSTANCES.c)
 SUBSCRIBER = (
     select(MessageSubscription.instance_id)
     .where(
@@ -84,6 +89,24 @@ DELETE_SUBSCRIPTIONS = MessageSubscription.__table__.delete().where(
     MessageSubscription.__table__.c.instance_id == bindparam("b_instance")
 )
 INSERT_SUBSCRIPTION = MessageSubscription.__table__.insert()
+
+
+def _loaded(cls, keys: tuple[str, ...], values) -> Base:
+    """An object of mapped class ``cls`` holding a row read through Core, its columns set as
+    the ORM's loader sets them (no events, no pending changes). It is not in the session —
+    nothing tracks or flushes it, like the new instance ``insert_instance`` returns: a step
+    writes through the Core statements above, and ``write_step`` sets the instance's new
+    values on it with ``set_committed_value``."""
+    obj = cls._sa_class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))
+    return obj
+
+
+def _task_and_instance(row) -> tuple[HumanTask | None, ProcessInstance | None]:
+    if row is None:
+        return None, None
+    split = len(_TASK_KEYS)
+    return _loaded(HumanTask, _TASK_KEYS, row[:split]), _loaded(ProcessInstance, _INSTANCE_KEYS, row[split:])
 
 
 class Store:
@@ -131,16 +154,17 @@ class Store:
     @staticmethod
     def task_and_locked_instance(session, task_id: str) -> tuple[HumanTask | None, ProcessInstance | None]:
         """The task row and its instance, the instance locked for the rest of the transaction,
-        in one round trip (SQLite: BEGIN IMMEDIATE holds the lock)."""
+        in one round trip (SQLite: BEGIN IMMEDIATE holds the lock). Both ``_loaded``."""
         query = TASK_AND_INSTANCE if is_sqlite(session.get_bind()) else TASK_AND_LOCKED_INSTANCE
-        found = session.execute(query, {"task_id": task_id}).first()
-        return (found[0], found[1]) if found else (None, None)
+        return _task_and_instance(session.connection().execute(query, {"task_id": task_id}).first())
 
     @staticmethod
     def task_and_instance(session, task_id: str) -> tuple[HumanTask | None, ProcessInstance | None]:
-        """The task row and its instance in one round trip, nothing locked (to draw a page)."""
-        found = session.execute(TASK_AND_INSTANCE, {"task_id": task_id}).first()
-        return (found[0], found[1]) if found else (None, None)
+        """The task row and its instance in one round trip, nothing locked (to draw a page).
+        Both ``_loaded``."""
+        return _task_and_instance(
+            session.connection().execute(TASK_AND_INSTANCE, {"task_id": task_id}).first()
+        )
 
     @staticmethod
     def task(session, task_id: str, for_update=False) -> HumanTask | None:
