@@ -56,8 +56,10 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # Writer lock up front: a deferred transaction that read first would fail with
-        # "database is locked" when it later writes after another writer committed.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # "database is locked" when it later writes after another writer committed. Sent on
+        # the driver's connection: through exec_driver_sql (an execution context, the
+        # statement events) it cost 20 us more per transaction, a third of an empty one.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def refuse_nul_parameters(engine: Engine) -> None:
