@@ -48,7 +48,7 @@ from engine.models import ProcessInstance
 from engine.models import ProcessPlay
 from engine.models import ProcessScenario
 from engine.scenarios import Sandbox
-from engine.scenarios import _actor
+from engine.scenarios import lane_actor
 from engine.store import Store
 from engine.versions import VersionCache
 from engine.views import TaskView
@@ -168,11 +168,11 @@ class PlayRun:
         reset = _MATCHES.set(matches)
         try:
             header = play_start(self.runner.procedure(self.process_id))
-            started = self.sandbox._start({"process": self.process_id, **header})
+            started = self.sandbox.start({"process": self.process_id, **header})
             instance_id, token = started.instance_id, started.anonymous_token
             done, problem = [], None
             for number, step in enumerate(steps, 1):
-                problem, _element = self.sandbox._step(instance_id, token, step, number)
+                problem, _element = self.sandbox.step(instance_id, token, step, number)
                 if problem:
                     problem = f"El recorrido guardado ya no aplica a este diagrama: {problem}"
                     break
@@ -201,16 +201,16 @@ class PlayRun:
     def _act(self, instance_id, token, action, posted) -> tuple[str | None, TaskView | None, dict | None]:
         """Apply the new action -> (problem, the page to draw again when refused, the step)."""
         if "task" not in action:
-            problem, _element = self.sandbox._step(instance_id, token, action, 0)
+            problem, _element = self.sandbox.step(instance_id, token, action, 0)
             return (problem.replace("paso 0: ", "") if problem else None), None, (None if problem else action)
         row = next((r for r in self._ready(instance_id) if r.name == action["task"]), None)
         if row is None:
             return f"La tarea {action['task']} ya no espera.", None, None
-        actor = _actor(row, token)
+        actor = lane_actor(row, token)
         # A file the analyst chose stands for a small PDF, as a scenario's "documents" do.
         files = _file_slots(self.runner, actor, row.id)
         slots = [slot for slot in action.get("documents", []) if slot in files]
-        staged = self.sandbox._documents(actor, row.id, slots)
+        staged = self.sandbox.stage_documents(actor, row.id, slots)
         step = actions.CompleteTask(actor, row.id, posted, staged)
         try:
             self.runner.steps.run(step)
@@ -231,7 +231,7 @@ class PlayRun:
         return None, None, recorded
 
     def _state(self, instance_id, token, steps, page, focus) -> PlayState:
-        tasks, status, waiting = self.sandbox._state(instance_id)
+        tasks, status, waiting = self.sandbox.state(instance_id)
         with self.runner.transaction() as session:
             messages = session.scalars(
                 select(MessageSubscription.message_name).where(MessageSubscription.instance_id == instance_id)
@@ -247,7 +247,7 @@ class PlayRun:
         if page is None:
             ready = self._ready(instance_id)
             row = next((r for r in ready if r.name == focus), ready[0] if ready else None)
-            page = self.runner.task(_actor(row, token), row.id) if row is not None else None
+            page = self.runner.task(lane_actor(row, token), row.id) if row is not None else None
         return PlayState(
             process_id=self.process_id, steps=list(steps), started=True, status=status, tasks=tasks,
             waiting=waiting, elements=self.runner.element_states(instance_id), messages=sorted(set(messages)),
@@ -259,7 +259,7 @@ class PlayRun:
         row = next((r for r in self._ready(instance_id) if r.name == task_name), None)
         if row is None:
             raise NotFound("Esa tarea no espera en la prueba.")
-        return self.runner.task_options(_actor(row, token), row.id, name, filled)
+        return self.runner.task_options(lane_actor(row, token), row.id, name, filled)
 
 
 def _file_slots(runner, actor, task_id) -> set[str]:

@@ -115,7 +115,7 @@ def load_scenarios(folder: Path, process_ids=None) -> list[dict]:
     return found
 
 
-def _actor(row: HumanTask, anonymous_token: str | None) -> Actor:
+def lane_actor(row: HumanTask, anonymous_token: str | None) -> Actor:
     """Whoever the task's lane names: the scenario needs no people."""
     if row.lane_kind == "platform":
         return Actor(user_id=None, platform_roles=frozenset({row.role}))
@@ -141,23 +141,24 @@ class Sandbox:
         name, process = scenario.get("name", "escenario"), scenario["process"]
         expect = scenario.get("expect", {})
         try:
-            started = self._start(scenario)
+            started = self.start(scenario)
         except EngineError as exc:
             return ScenarioResult(name, process, False, [], "sin iniciar", [], f"al iniciar: {exc.message}")
         instance_id, token = started.instance_id, started.anonymous_token
         problem = element = None
         for number, step in enumerate(scenario.get("steps", []), 1):
-            problem, element = self._step(instance_id, token, step, number)
+            problem, element = self.step(instance_id, token, step, number)
             if problem:
                 break
-        tasks, status, waiting = self._state(instance_id)
+        tasks, status, waiting = self.state(instance_id)
         if problem is None:
             problem, element = _compare(expect, tasks, status, waiting)
         if problem is None and expect.get("data"):
             problem = _compare_data(expect["data"], self.runner.instance(instance_id).data)
         return ScenarioResult(name, process, problem is None, tasks, status, waiting, problem, element)
 
-    def _start(self, scenario: dict):
+    def start(self, scenario: dict):
+        """Prepare the scenario's ``given`` world and start its process (a StartResult)."""
         self.world = self._given(scenario.get("given"))
         start = scenario.get("start", {})
         data = dict(scenario.get("data") or {})
@@ -182,11 +183,14 @@ class Sandbox:
             raise EngineError(f"El escenario no define a «{name}» en given.people.")
         return self.runner.actor_for_user(self.world["people"][name])
 
-    def _documents(self, actor: Actor, task_id: str, slots) -> dict:
+    def stage_documents(self, actor: Actor, task_id: str, slots) -> dict:
+        """slot -> staged document id: a small valid PDF for each of ``slots``."""
         return {slot: self.runner.stage_document(actor, task_id, slot, f"{slot}.pdf", SCENARIO_PDF)["id"]
                 for slot in slots}  # fmt: skip
 
-    def _step(self, instance_id, token, step, number) -> tuple[str | None, str | None]:
+    def step(self, instance_id, token, step, number) -> tuple[str | None, str | None]:
+        """Play one step (a task completed, a message delivered, a timer fired):
+        ``(problem, element)``, both None when it went as written."""
         with self.runner.transaction() as session:
             ready = session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "ready")
@@ -202,9 +206,9 @@ class Sandbox:
                     waiting = ", ".join(r.name for r in ready) or "nada"
                     where = ready[0].name if ready else None  # where the token is instead
                     return f"paso {number}: esperaba la tarea {step['task']}, pero espera {waiting}", where
-                actor = self._person(step["as"]) if "as" in step else _actor(row, token)
+                actor = self._person(step["as"]) if "as" in step else lane_actor(row, token)
                 data = dict(step.get("data") or {})
-                data.update(self._documents(actor, row.id, step.get("documents", [])))
+                data.update(self.stage_documents(actor, row.id, step.get("documents", [])))
                 self.runner.complete_task(actor, row.id, data)
             elif "message" in step:
                 value = next((v for n, v in subscriptions if n == step["message"]), None)
@@ -234,7 +238,8 @@ class Sandbox:
             return f"paso {number}: {exc.message}", step.get("task")
         return None, None
 
-    def _state(self, instance_id) -> tuple[list[str], str, list[str]]:
+    def state(self, instance_id) -> tuple[list[str], str, list[str]]:
+        """(every human task's name in order, the instance's status, the tasks waiting)."""
         with self.runner.transaction() as session:
             rows = session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
