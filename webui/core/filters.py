@@ -152,9 +152,8 @@ def init_app(app) -> None:
     # The site's stylesheet goes inside every page (base.html): on a first visit over a slow
     # connection a linked stylesheet costs one more round trip before anything is painted
     # (bench/b8_pages.py: Fast 3G, 1.4 s -> ...). Read once per process.
-    app.jinja_env.globals["inline_stylesheet"] = lambda name: _stylesheet(
-        str(Path(app.static_folder) / "css" / name)
-    )
+    folder = Path(app.static_folder) / "css"
+    app.jinja_env.globals["inline_stylesheet"] = functools.cache(lambda name: _stylesheet(str(folder / name)))
     filters = (
         slot_name,
         process_name,

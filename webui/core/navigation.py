@@ -16,6 +16,7 @@ holds a role in an active account (~620 µs) just to show the "Directorio" link.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from flask import g
@@ -50,6 +51,8 @@ LINKED = (
     "dev.index",
 )
 SCRIPT = "js/app.js"
+_PLAIN_ID = re.compile(r"[0-9A-Za-z-]{1,64}")  # what a URL carries unquoted
+_MARK = "TaskIdGoesHere"  # a plain id, unquoted: marks the id's place in a task URL
 MAX_ROOTS = 8  # script roots come from the server or a trusted proxy: a handful at most
 
 
@@ -73,9 +76,9 @@ class Menu(NamedTuple):
 
 
 def init_app(app) -> None:
-    by_root: dict[str, dict[str, str]] = {}
+    by_root: dict[str, dict] = {}
 
-    def links() -> dict[str, str]:
+    def links() -> dict:
         """endpoint -> URL of every link in base.html (and ``SCRIPT``: the page's script)."""
         root = request.script_root
         found = by_root.get(root)
@@ -87,7 +90,24 @@ def init_app(app) -> None:
             by_root[root] = found
         return found
 
-    app.jinja_env.globals.update(links=links, menu=menu)
+    def task_url(endpoint: str, task_id) -> str:
+        """``url_for(endpoint, task_id=task_id)`` for a task of a list (the inbox, the
+        Escritorio, the desk): a task id is a UUID, which needs no quoting, so each row
+        joins it to its endpoint's URL instead of building it (7-10 µs a row); any other
+        id goes through ``url_for``."""
+        if not (isinstance(task_id, str) and _PLAIN_ID.fullmatch(task_id)):
+            return url_for(endpoint, task_id=task_id)
+        found = links()
+        key = ("task_id", endpoint)
+        parts = found.get(key)
+        if parts is None:
+            url = url_for(endpoint, task_id=_MARK)
+            parts = found[key] = url.partition(_MARK) if url.count(_MARK) == 1 else ()
+        if not parts:
+            return url_for(endpoint, task_id=task_id)
+        return parts[0] + task_id + parts[2]
+
+    app.jinja_env.globals.update(links=links, menu=menu, task_url=task_url)
 
 
 def menu() -> Menu | None:
