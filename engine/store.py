@@ -16,6 +16,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.db import Base
@@ -98,6 +99,8 @@ def _loaded(cls, columns) -> Base:
     session — nothing tracks or flushes it, like the new instance ``insert_instance``
     returns: a step writes through the Core statements above, and ``write_step`` sets the
     instance's new values on it with ``set_committed_value``."""
+    if not cls.__mapper__.configured:  # what the ORM's constructor would have done first
+        configure_mappers()
     obj = cls._sa_class_manager.new_instance()
     obj.__dict__.update(columns)
     return obj
