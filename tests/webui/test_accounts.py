@@ -51,8 +51,11 @@ def test_several_accounts_choose_after_entrar(app, people):
 def test_escritorio_only_for_active_account(app, people):
     desk = as_user(app, "admin1").get("/cuenta/").get_data(as_text=True)
     assert "<h1>Escritorio</h1>" in desk and "Usuarios de la cuenta" in desk
+    # The menu names the page its first link opens (it said "Inicio" for an active account).
+    assert '<li><a href="/cuenta/">Escritorio</a></li>' in desk
     pending = as_user(app, "pendiente").get("/cuenta/").get_data(as_text=True)
     assert "<h1>Escritorio</h1>" not in pending and "Pendiente de activación" in pending
+    assert '<li><a href="/cuenta/">Inicio</a></li>' in pending
 
 
 @pytest.mark.parametrize(

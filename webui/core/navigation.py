@@ -68,6 +68,7 @@ class Menu(NamedTuple):
     """The links of the header that depend on who asks (a logged-in person)."""
 
     account: AccountHeading | None
+    desk: bool  # the chosen account is active: its home is the Escritorio
     directory: bool
     mesa: bool
     analyst: bool
@@ -119,6 +120,7 @@ def menu() -> Menu | None:
     active = account is not None and account.state == ACCOUNT_ACTIVE
     return Menu(
         account=account,
+        desk=active,
         directory=active or policy.sees_directory(),
         mesa=actor.has_platform_role(policy.MESA),
         analyst=actor.has_platform_role(policy.ANALYST),
