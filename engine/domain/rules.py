@@ -85,12 +85,19 @@ def departments() -> list[tuple[str, str]]:
 
 
 def municipalities(department_code: str | None) -> list[tuple[str, str]]:
-    rows = [
-        (r["municipality_code"], r["municipality_name"])
-        for r in divipola()
-        if r["department_code"] == department_code
-    ]
-    return sorted(rows, key=lambda row: row[1])
+    """(code, name) of the department's municipalities by name; [] for an unknown code."""
+    return list(_municipalities_by_department().get(department_code, ()))
+
+
+@lru_cache(maxsize=1)
+def _municipalities_by_department() -> dict[str, tuple[tuple[str, str], ...]]:
+    """DIVIPOLA grouped once: a form drawn without a department chosen lists every
+    department's municipalities, which scanned all 1,122 rows once per department (34 scans,
+    ~1.3 ms of the "Información general" page)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for r in divipola():
+        groups.setdefault(r["department_code"], []).append((r["municipality_code"], r["municipality_name"]))
+    return {code: tuple(sorted(rows, key=lambda row: row[1])) for code, rows in groups.items()}
 
 
 def department_name(department_code: str | None) -> str:
