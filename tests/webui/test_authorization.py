@@ -399,3 +399,22 @@ def _foreign_ids_answer_404_without_data(app, ids):
             assert "Revisar solicitud de acceso" not in response.get_data(as_text=True)
         cancel = client.post(f"/usuario/registros/{ids['request_id']}/cancelar")
         assert cancel.status_code == 404, persona
+
+
+def test_only_a_task_of_the_owners_lane_is_discarded(scene):
+    """Discarding is the owner's, from a task of their own lane, on the page and on the post
+    alike: admin_a's own activation request waits on the Administrador's lane (they may work
+    it, it is no unfinished form of theirs) and the access request they decide is someone
+    else's. Both are 404 and nothing is cancelled; the owner's own form is discarded."""
+    app, ids = scene
+    admin = _client(app, "admin_a")
+    for task in ("options_task", "admin_task"):
+        assert admin.get(f"/tareas/{ids[task]}").status_code == 200  # theirs to work
+        assert admin.get(f"/tareas/{ids[task]}/descartar").status_code == 404
+        assert admin.post(f"/tareas/{ids[task]}/descartar").status_code == 404
+        assert admin.get(f"/tareas/{ids[task]}").status_code == 200  # still there
+    owner = _client(app, "ajeno")
+    assert owner.get(f"/tareas/{ids['own_task']}/descartar").status_code == 200
+    response = owner.post(f"/tareas/{ids['own_task']}/descartar")
+    assert response.status_code == 302
+    assert owner.get(f"/tareas/{ids['own_task']}").status_code == 409  # cancelled: no longer pending

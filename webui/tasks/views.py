@@ -188,13 +188,16 @@ def discard(task_id: str):
     """ "Descartar" an unfinished procedure of one's own (issue 13.8): a confirmation page,
     then the engine cancels the instance (only its owner, from a task of their own lane)."""
     actor = current_actor()
+    if request.method == "POST":
+        # The engine checks it in the discard's own transaction (actions.Discard.locate):
+        # NotFound (404, as the page) for a task not theirs or not of the owner's lane;
+        # Conflict: shown by webui.core.errors.
+        runner().discard(actor, task_id)
+        flash(DISCARDED, "success")
+        return redirect(url_for("accounts.home"))
     view = runner().task(actor, task_id)  # NotFound (404) for a task that is not theirs
     if view.summary.lane_kind != "owner":
         abort(404)
-    if request.method == "POST":
-        runner().discard(actor, task_id)  # Conflict: shown by webui.core.errors
-        flash(DISCARDED, "success")
-        return redirect(url_for("accounts.home"))
     return render_template("tasks/discard.html", view=view, title="¿Descartar este trámite?")
 
 
