@@ -179,5 +179,5 @@ def registered_entity_name(ctx: StepContext) -> str | None:
     anyone without a user."""
     if ctx.actor.user_id is None:
         return None
-    user = ctx.session.get(User, ctx.actor.user_id)
-    return user.organization_name if user is not None else None
+    # The one column (a start reads nothing else of the user): no whole row loaded.
+    return ctx.session.scalar(select(User.organization_name).where(User.id == ctx.actor.user_id))
