@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.util.diff import migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from engine import forms
 from engine import incidents
@@ -25,6 +26,7 @@ from engine.errors import Conflict
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
 from engine.errors import MessageNotExpected
+from engine.errors import NotAuthorized
 from engine.errors import NotFound
 from engine.errors import TaskClaimed
 from engine.formmodel import form_model
@@ -35,8 +37,11 @@ from engine.lanes import may_work
 from engine.lanes import task_key
 from engine.lanes import token_hash
 from engine.lanes import workable
+from engine.models import HumanTask
+from engine.models import ProcessInstance
 from engine.operations import MigrationCheck
 from engine.operations import migration_problem
+from engine.procedures import ACCOUNT_VARIABLE
 from engine.redact import SECRET_KEY
 from engine.redact import redact
 from engine.serialization import SERIALIZER_VERSION
@@ -69,6 +74,9 @@ class Start(Step):
 
     def locate(self, path, session):
         self.version = path.versions.newest(session, self.process_id)
+        return self.insert(path, session)
+
+    def insert(self, path, session):
         now = utcnow()
         return path.store.insert_instance(
             session,
@@ -100,6 +108,68 @@ class Start(Step):
     def answer(self, step, new_tasks):
         next_tasks = [TaskSummary.of(t) for t in new_tasks if may_work(self.actor, t)]
         return StartResult(step.instance.id, self.anonymous_token, next_tasks)
+
+
+MISSING = "No existe un trámite con ese nombre que pueda iniciarse."
+
+
+class StartByHand(Start):
+    """A person starts a procedure from a page (``Runner.start_by_hand``), checked in the
+    start's own transaction against the version it starts: only one its ``startableBy`` lets
+    this actor start (NotFound otherwise, or when it is not deployed); one started for an
+    account needs ``account_id`` (FormInvalid) and the role there (NotAuthorized).
+
+    For one not started for an account, a person's unfinished one — waiting on a task of
+    their own — is taken back to instead (``resumed``, nothing written). The person's starts
+    are serialised first (``Store.serialise_starts``), so two starts at once leave one
+    instance and the second is resumed (issue 13.9)."""
+
+    def __init__(self, actor: Actor, process_id: str, account_id: int | None, anonymous_token: str | None):
+        super().__init__(actor, process_id, None, anonymous_token)
+        self.account_id = account_id
+
+    def locate(self, path, session):
+        try:
+            self.version = path.versions.newest(session, self.process_id)
+        except NotFound:
+            raise NotFound(MISSING) from None
+        procedure = self.version.procedure
+        if not procedure.for_account:
+            if not procedure.may_start(self.actor):
+                raise NotFound(MISSING)
+            if self.actor.user_id is not None:
+                path.store.serialise_starts(session, self.actor.user_id)
+                resumed = unfinished(session, self.process_id, self.actor.user_id)
+                if resumed is not None:
+                    raise EndStep(resumed)
+            return self.insert(path, session)
+        if self.account_id is None:
+            raise FormInvalid({ACCOUNT_VARIABLE: ["Indique la cuenta."]})
+        if not procedure.may_start(self.actor, self.account_id):
+            raise NotAuthorized(f"Solo el {procedure.starter_role} de la cuenta puede iniciar este trámite.")
+        self.data = {ACCOUNT_VARIABLE: self.account_id}
+        return self.insert(path, session)
+
+
+def unfinished(session, process_id: str, user_id: int) -> StartResult | None:
+    """The newest running instance of ``process_id`` that waits on a task of this person's
+    own (lane of the owner), as a resumed start; None when there is none."""
+    row = session.scalars(
+        select(HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(
+            ProcessInstance.process_id == process_id,
+            ProcessInstance.status == "running",
+            HumanTask.status == "ready",
+            HumanTask.lane_kind == "owner",
+            HumanTask.owner_user_id == user_id,
+        )
+        .order_by(HumanTask.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return StartResult(row.instance_id, None, [TaskSummary.of(row)], resumed=True)
 
 
 class CompleteTask(Step):

@@ -54,7 +54,6 @@ from engine.drafts import Drafts
 from engine.errors import DomainError
 from engine.errors import FormInvalid
 from engine.errors import FormRejected
-from engine.errors import NotAuthorized
 from engine.errors import NotFound
 from engine.errors import StepFailed
 from engine.inbox import Inbox
@@ -70,7 +69,6 @@ from engine.models import ProcessVersion
 from engine.operations import InstancePage
 from engine.operations import MigrationCheck
 from engine.play import Plays
-from engine.procedures import ACCOUNT_VARIABLE
 from engine.procedures import Procedure
 from engine.redact import redact
 from engine.registry import Domain
@@ -179,9 +177,7 @@ class Runner:
     # ---- steps: every change to an instance goes through self.steps ---------------------
     def start(self, process_id: str, actor: Actor, data: dict | None = None) -> StartResult:
         """Start the newest version of ``process_id`` and run it to its first wait."""
-        anonymous_token = None if actor.user_id or actor.is_system else secrets.token_urlsafe(32)
-        if anonymous_token:
-            actor = Actor.anonymous(*actor.anonymous_tokens, anonymous_token)
+        actor, anonymous_token = _starting(actor)
         return self.steps.run(actions.Start(actor, process_id, data, anonymous_token))
 
     def complete_task(
@@ -556,22 +552,11 @@ class Runner:
         NotAuthorized without the role there. Its data gets ``account_id``.
 
         A person who already has one of this procedure unfinished, waiting on a task of their
-        own, is taken back to that task instead (``resumed``): starting twice leaves no
-        duplicate or orphan task (issue 13.9)."""
-        missing = NotFound("No existe un trámite con ese nombre que pueda iniciarse.")
-        try:
-            procedure = self.procedure(process_id)
-        except NotFound:
-            raise missing from None
-        if not procedure.for_account:
-            if not procedure.may_start(actor):
-                raise missing
-            return self.unfinished(process_id, actor) or self.start(process_id, actor, None)
-        if account_id is None:
-            raise FormInvalid({ACCOUNT_VARIABLE: ["Indique la cuenta."]})
-        if not procedure.may_start(actor, account_id):
-            raise NotAuthorized(f"Solo el {procedure.starter_role} de la cuenta puede iniciar este trámite.")
-        return self.start(process_id, actor, {ACCOUNT_VARIABLE: account_id})
+        own, is taken back to that task instead (``resumed``): starting twice, even twice at
+        once, leaves no duplicate or orphan task (issue 13.9). One transaction
+        (``actions.StartByHand``)."""
+        actor, anonymous_token = _starting(actor)
+        return self.steps.run(actions.StartByHand(actor, process_id, account_id, anonymous_token))
 
     def unfinished(self, process_id: str, actor: Actor) -> StartResult | None:
         """The newest running instance of ``process_id`` that waits on a task of ``actor``'s
@@ -579,22 +564,7 @@ class Runner:
         if actor.user_id is None:
             return None
         with self.transaction() as session:
-            row = session.scalars(
-                select(HumanTask)
-                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                .where(
-                    ProcessInstance.process_id == process_id,
-                    ProcessInstance.status == "running",
-                    HumanTask.status == "ready",
-                    HumanTask.lane_kind == "owner",
-                    HumanTask.owner_user_id == actor.user_id,
-                )
-                .order_by(HumanTask.created_at.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                return None
-            return StartResult(row.instance_id, None, [TaskSummary.of(row)], resumed=True)
+            return actions.unfinished(session, process_id, actor.user_id)
 
     def waiting_roles(self) -> dict[str, str]:
         """role -> lane name of every lane of a role (lanes.json of the deployed versions)."""
@@ -651,6 +621,14 @@ class Runner:
     def workbench_catalog(self) -> dict:
         """The registered service functions (with their parameters), checks and option sources."""
         return workbench.catalog(self.domain)
+
+
+def _starting(actor: Actor) -> tuple[Actor, str | None]:
+    """Who starts an instance, and the token an anonymous starter gets to come back to it."""
+    anonymous_token = None if actor.user_id or actor.is_system else secrets.token_urlsafe(32)
+    if anonymous_token:
+        actor = Actor.anonymous(*actor.anonymous_tokens, anonymous_token)
+    return actor, anonymous_token
 
 
 def _task_event(row: HumanTask, actor: Actor, kind: str, data: dict | None = None) -> InstanceEvent:

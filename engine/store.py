@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,6 +92,10 @@ DELETE_SUBSCRIPTIONS = MessageSubscription.__table__.delete().where(
 )
 INSERT_SUBSCRIPTION = MessageSubscription.__table__.insert()
 
+# The first key of the advisory locks of Store.serialise_starts (the second is the user id):
+# "st" in ASCII, a namespace no other lock of the engine uses.
+STARTS_LOCK = 0x7374
+
 
 def _loaded(cls, columns) -> Base:
     """An object of mapped class ``cls`` holding a row read or written through Core
@@ -157,6 +162,15 @@ class Store:
         if instance is None and not skip_locked:
             raise NotFound("La instancia no existe.")
         return instance
+
+    @staticmethod
+    def serialise_starts(session, user_id: int) -> None:
+        """Hold the lock of this person's starts by hand until the transaction ends, so two
+        starts at once run one after the other (the second sees what the first wrote).
+        PostgreSQL: a transaction-scoped advisory lock keyed by the user id (no row of the
+        domain's is locked); SQLite: BEGIN IMMEDIATE already serialises every writer."""
+        if not is_sqlite(session.get_bind()):
+            session.execute(select(func.pg_advisory_xact_lock(STARTS_LOCK, user_id)))
 
     @staticmethod
     def task_and_locked_instance(session, task_id: str) -> tuple[HumanTask | None, ProcessInstance | None]:

@@ -15,6 +15,7 @@ from engine.domain.models import Account
 from engine.domain.models import Membership
 from engine.errors import EngineError
 from engine.models import InstanceEvent
+from engine.models import ProcessInstance
 from tests.engine.onboarding import Onboarding
 from tests.engine.onboarding import first_part
 from tests.engine.onboarding import general_info
@@ -137,3 +138,18 @@ def test_two_administrators_decide_the_same_request_at_once(walk, runner):
     assert request.state == ("Aceptado" if winner_accepted else "Rechazado")
     assert member == (1 if winner_accepted else 0)
     assert request.decided_by == (first_admin if winner_accepted else second_admin).user_id
+
+
+def test_two_starts_at_once_by_one_person_leave_one_registration(walk, runner):
+    """Issue 13.9 at once (a double click on "Iniciar", two tabs): the person's starts are
+    serialised, so the second finds the first's registration and is taken back to its task."""
+    user = walk.make_user("inicia.dos.veces")
+    started = []
+    outcomes = _at_once(*[lambda: started.append(runner.start_by_hand("registro_entidad", user))] * 2)
+    assert outcomes == ["ok", "ok"]
+    assert sorted(s.resumed for s in started) == [False, True]
+    assert started[0].instance_id == started[1].instance_id
+    assert started[0].next_tasks[0].id == started[1].next_tasks[0].id
+    running = (ProcessInstance.process_id == "registro_entidad", ProcessInstance.status == "running")
+    assert _count(runner, *running, ProcessInstance.owner_user_id == user.user_id) == 1
+    assert [t.id for t in runner.inbox(user)] == [started[0].next_tasks[0].id]
