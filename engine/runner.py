@@ -478,16 +478,20 @@ class Runner:
         with self.transaction() as session:
             return heat.heatmap(session, process_id, since, until)
 
-    def fold_heatmap(self, now=None) -> int:
+    def fold_heatmap(self, now=None, batches: int | None = None) -> int:
         """Fold the settled element visits past the mark into the heatmap's rollup, one
-        batch per transaction (engine.heat); the worker calls it. Returns how many."""
-        folded = 0
-        while True:
+        batch (``heat.BATCH`` visits) per transaction, all of them or at most ``batches``
+        (the worker folds one per round, so timers never wait for a long fold). Returns
+        how many visits were folded."""
+        folded = done = 0
+        while batches is None or done < batches:
             with self.transaction() as session:
                 batch = heat.fold(session, now)
             if not batch:
-                return folded
+                break
             folded += batch
+            done += 1
+        return folded
 
     # ---- versions -------------------------------------------------------------------------
     def deploy(self, diagrams: DiagramSet | None = None, deployed_by: int | None = None,

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 
+from engine import heat
 from engine.outbox import SmtpSettings
 from engine.outbox import SmtpTransport
 from engine.outbox import send_due
@@ -59,8 +60,9 @@ class Worker:
             if expired:
                 log.info("expired staged uploads", extra={"documents_deleted": expired})
         if time.monotonic() >= self.next_fold:
-            self.next_fold = time.monotonic() + FOLD_SECONDS
-            self.runner.fold_heatmap()
+            folded = self.runner.fold_heatmap(batches=1)
+            # A full batch may have more behind it: the next round folds on, after its timers.
+            self.next_fold = time.monotonic() + (0.0 if folded >= heat.BATCH else FOLD_SECONDS)
         return fired, sent
 
     def run_forever(self) -> None:
