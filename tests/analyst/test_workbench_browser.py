@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
+
 from tests.analyst.test_browser import journey
 from tests.analyst.test_browser import served  # noqa: F401 — the fixture
 
@@ -197,7 +199,8 @@ def test_properties_panel_edits_what_the_engine_reads(page, served, artifacts_di
     # ...and the engine's checker, asked as one edits, marks the element too.
     badge = page.locator('.djs-overlays[data-container-id="crear_usuario"] .problem-badge')
     badge.wait_for()
-    assert "parámetro desconocido 'apodo'" in page.locator("#problemas-elemento").inner_text()
+    # The badge may come from the check of the empty name just added: wait for the newest.
+    expect(page.locator("#problemas-elemento")).to_contain_text("parámetro desconocido 'apodo'")
     j.step("parametro-equivocado")
     panel.get_by_role("button", name="Quitar el parámetro apodo").click()
     page.locator('.djs-overlays[data-container-id="crear_usuario"] .problem-badge').wait_for(state="detached")

@@ -87,7 +87,7 @@
     var moddle = modeler.get("moddle"), modeling = modeler.get("modeling");
     var original = JSON.stringify(options.lanes || {});
     var lanes = JSON.parse(original);
-    var lanesChanged = false, problems = [], selected = null, timer = null;
+    var lanesChanged = false, problems = [], selected = null, timer = null, checks = 0;
 
     function ext(bo, type, create) {
       var list = bo.extensionElements;
@@ -399,10 +399,14 @@
     }
 
     function verify() {
+      // Checks can overlap (a slow answer, a quick next edit): only the newest one's answer
+      // is drawn, so an older diagram's problems never replace the current ones.
+      var mine = ++checks;
       modeler.saveXML({ format: false }).then(function (result) {
         var bundle = options.bundle(result.xml);
         return window.SecopPostJSON(options.checkUrl, options.csrf, { xml: result.xml, forms: bundle.forms, lanes: api.lanes() });
       }).then(function (answer) {
+        if (mine !== checks) return;
         problems = answer.body.problems || [];
         window.SecopDiagram.markProblems(modeler, problems);
         options.onProblems(problems);
