@@ -57,13 +57,24 @@
   function wireAutocomplete(input) {
     var url = input.getAttribute("data-autocomplete-url");
     var list = document.getElementById(input.getAttribute("list"));
-    var timer = null;
+    var timer = null, pending = null, sent = false;
+    // Once the form is sent its task is done: a suggestion asked for now would only be
+    // refused (the task is no longer open), so nothing more is asked and nothing waits.
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        sent = true;
+        clearTimeout(timer);
+        if (pending) pending.abort();
+      });
+    }
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var q = input.value.trim();
-      if (q.length < 2) return;
+      if (q.length < 2 || sent) return;
       timer = setTimeout(function () {
-        fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        if (pending) pending.abort();
+        pending = window.AbortController ? new AbortController() : null;
+        fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin", signal: pending && pending.signal })
           .then(function (r) { return r.json(); })
           .then(function (items) {
             list.innerHTML = "";
