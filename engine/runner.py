@@ -562,14 +562,6 @@ class Runner:
         actor, anonymous_token = _starting(actor)
         return self.steps.run(actions.StartByHand(actor, process_id, account_id, anonymous_token))
 
-    def unfinished(self, process_id: str, actor: Actor) -> StartResult | None:
-        """The newest running instance of ``process_id`` that waits on a task of ``actor``'s
-        own (lane of the owner), as a resumed start; None when there is none."""
-        if actor.user_id is None:
-            return None
-        with self.transaction() as session:
-            return actions.unfinished(session, process_id, actor.user_id)
-
     def waiting_roles(self) -> dict[str, str]:
         """role -> lane name of every lane of a role (lanes.json of the deployed versions)."""
         roles: dict[str, str] = {}
